@@ -1,0 +1,40 @@
+# The registry's commands. `make run` serves it; `make test` checks it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# Development defaults; .env or the environment override them.
+export DEBUG ?= true
+
+.PHONY: venv run test bench db-stop format clean
+
+$(INSTALLED): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py first_run
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) -m jwcu.bench
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+db-stop:
+	test ! -f .pgdata/postmaster.pid || $(PY) -c "import pgserver._commands as c, pathlib; c.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='pgserver' if __import__('os').geteuid() == 0 else None)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

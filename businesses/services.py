@@ -1,0 +1,50 @@
+"""Every write to head offices, business centers, business lines, programmes and annual figures."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine
+from jwcu.services import record_create, record_update, record_upsert
+
+
+def center_create(*, business_lines: Iterable[BusinessLine] = (), **fields) -> BusinessCenter:
+    with transaction.atomic():
+        center = record_create(BusinessCenter, **fields)
+        center.business_lines.set(business_lines)
+    return center
+
+
+def center_set_business_lines(center: BusinessCenter, *, business_lines: Iterable[BusinessLine]) -> bool:
+    """Returns whether anything changed."""
+    wanted = {line.pk for line in business_lines}
+    if wanted == set(center.business_lines.values_list("pk", flat=True)):
+        return False
+    with transaction.atomic():
+        center.business_lines.set(wanted)
+        record_update(center)
+    return True
+
+
+def center_close(center: BusinessCenter, *, closed_on: datetime.date, expected_version: int | None = None):
+    if center.closed_on is not None:
+        raise ValidationError({"closed_on": _("This business center is already closed.")})
+    if center.people.active_on(closed_on).exists():
+        raise ValidationError(
+            {"closed_on": _("Members still work at this center on that date; move them or record their leaving first.")}
+        )
+    return record_update(center, expected_version=expected_version, closed_on=closed_on)
+
+
+def annual_figures_record(
+    *, fiscal_year: int, turnover_yen: int, society=None, business_center=None, **values
+) -> AnnualFigures:
+    """Record (or correct) the figures of one owner for one fiscal year."""
+    if (society is None) == (business_center is None):
+        raise ValidationError(_("Figures belong either to a society or to one business center."))
+    lookup = {"society": society, "business_center": business_center, "fiscal_year": fiscal_year}
+    figures, _outcome = record_upsert(AnnualFigures, lookup=lookup, values={"turnover_yen": turnover_yen, **values})
+    return figures

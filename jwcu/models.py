@@ -1,0 +1,124 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jwcu.audit import ChannelHistory
+
+# Codes are what URLs, API filters, imports and commands use; database ids never leave.
+code_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    _("Use lower-case letters, digits and single hyphens, e.g. west-nara."),
+)
+CODE_PATTERN_SQL = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def code_field(**kwargs):
+    return models.CharField(_("code"), max_length=64, validators=[code_validator], **kwargs)
+
+
+def yen_field(verbose_name, *, allow_negative=False, **kwargs):
+    """Whole yen in a 64-bit integer (33.5 billion yen does not fit in 32 bits)."""
+    validators = [MaxValueValidator(2**63 - 1), MinValueValidator(0 if not allow_negative else -(2**63))]
+    return models.BigIntegerField(verbose_name, validators=validators, **kwargs)
+
+
+class Prefecture(models.TextChoices):
+    """The 47 prefectures by JIS X 0401 code."""
+
+    HOKKAIDO = "01", _("Hokkaido")
+    AOMORI = "02", _("Aomori")
+    IWATE = "03", _("Iwate")
+    MIYAGI = "04", _("Miyagi")
+    AKITA = "05", _("Akita")
+    YAMAGATA = "06", _("Yamagata")
+    FUKUSHIMA = "07", _("Fukushima")
+    IBARAKI = "08", _("Ibaraki")
+    TOCHIGI = "09", _("Tochigi")
+    GUNMA = "10", _("Gunma")
+    SAITAMA = "11", _("Saitama")
+    CHIBA = "12", _("Chiba")
+    TOKYO = "13", _("Tokyo")
+    KANAGAWA = "14", _("Kanagawa")
+    NIIGATA = "15", _("Niigata")
+    TOYAMA = "16", _("Toyama")
+    ISHIKAWA = "17", _("Ishikawa")
+    FUKUI = "18", _("Fukui")
+    YAMANASHI = "19", _("Yamanashi")
+    NAGANO = "20", _("Nagano")
+    GIFU = "21", _("Gifu")
+    SHIZUOKA = "22", _("Shizuoka")
+    AICHI = "23", _("Aichi")
+    MIE = "24", _("Mie")
+    SHIGA = "25", _("Shiga")
+    KYOTO = "26", _("Kyoto")
+    OSAKA = "27", _("Osaka")
+    HYOGO = "28", _("Hyogo")
+    NARA = "29", _("Nara")
+    WAKAYAMA = "30", _("Wakayama")
+    TOTTORI = "31", _("Tottori")
+    SHIMANE = "32", _("Shimane")
+    OKAYAMA = "33", _("Okayama")
+    HIROSHIMA = "34", _("Hiroshima")
+    YAMAGUCHI = "35", _("Yamaguchi")
+    TOKUSHIMA = "36", _("Tokushima")
+    KAGAWA = "37", _("Kagawa")
+    EHIME = "38", _("Ehime")
+    KOCHI = "39", _("Kochi")
+    FUKUOKA = "40", _("Fukuoka")
+    SAGA = "41", _("Saga")
+    NAGASAKI = "42", _("Nagasaki")
+    KUMAMOTO = "43", _("Kumamoto")
+    OITA = "44", _("Oita")
+    MIYAZAKI = "45", _("Miyazaki")
+    KAGOSHIMA = "46", _("Kagoshima")
+    OKINAWA = "47", _("Okinawa")
+
+
+def prefecture_field(**kwargs):
+    return models.CharField(_("prefecture"), max_length=2, choices=Prefecture.choices, **kwargs)
+
+
+def prefecture_constraint(name: str, field: str = "prefecture", *, nullable=False) -> models.CheckConstraint:
+    condition = models.Q(**{f"{field}__in": Prefecture.values})
+    if nullable:
+        condition |= models.Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+def code_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(code__regex=CODE_PATTERN_SQL), name=name)
+
+
+def period_constraint(name: str, start: str, end: str) -> models.CheckConstraint:
+    """start <= end whenever end is set."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{end}__isnull": True}) | models.Q(**{f"{start}__lte": models.F(end)}),
+        name=name,
+        violation_error_message=_("The end date cannot be before the start date."),
+    )
+
+
+class RegistryRecord(models.Model):
+    """Base of every registry record: timestamps for incremental sync, a version against
+    lost updates, and a full history (who, when, through which channel, what changed)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True, bases=[ChannelHistory])
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+def month_validators():
+    return [MinValueValidator(1), MaxValueValidator(12)]

@@ -1,0 +1,58 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jwcu.models import RegistryRecord, code_constraint, code_field
+
+
+class IndicatorScope(models.TextChoices):
+    NATIONAL = "national", _("National context")
+    BUSINESS_CENTER = "business_center", _("Business center")
+
+
+class Indicator(RegistryRecord):
+    """A published figure that is not a count of registry records: the national context the
+    union compares itself with (relative poverty rate 16 %…) and facts of a center's work
+    (litres of used oil collected per day)."""
+
+    code = code_field()
+    scope = models.CharField(_("scope"), max_length=16, choices=IndicatorScope.choices)
+    business_center = models.ForeignKey(
+        "businesses.BusinessCenter",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("business center"),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    label_ja = models.CharField(_("label (Japanese)"), max_length=200, blank=True)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=32, help_text=_("percent, persons, households, litres/day…"))
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["scope", "code"]
+        constraints = [
+            code_constraint("indicator_code_format"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(business_center__isnull=True), name="indicator_national_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["business_center", "code"],
+                condition=Q(business_center__isnull=False),
+                name="indicator_center_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope=IndicatorScope.NATIONAL, business_center__isnull=True)
+                | Q(scope=IndicatorScope.BUSINESS_CENTER, business_center__isnull=False),
+                name="indicator_scope_matches_owner",
+                violation_error_message=_("A center's indicator names its center; a national one names none."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value} {self.unit}"
