@@ -48,3 +48,19 @@ def annual_figures_record(
     lookup = {"society": society, "business_center": business_center, "fiscal_year": fiscal_year}
     figures, _outcome = record_upsert(AnnualFigures, lookup=lookup, values={"turnover_yen": turnover_yen, **values})
     return figures
+
+
+def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[BusinessLine]]) -> int:
+    """Give each center exactly its business lines, in three queries whatever the number of
+    centers. Returns how many links were added or removed."""
+    through = BusinessCenter.business_lines.through
+    wanted = {(center.pk, line.pk) for center, lines in assignments.items() for line in lines}
+    stored = set(
+        through.objects.filter(businesscenter__in=list(assignments)).values_list("businesscenter_id", "businessline_id")
+    )
+    missing, extra = wanted - stored, stored - wanted
+    with transaction.atomic():
+        through.objects.bulk_create([through(businesscenter_id=c, businessline_id=line) for c, line in missing])
+        for center_id, line_id in extra:
+            through.objects.filter(businesscenter_id=center_id, businessline_id=line_id).delete()
+    return len(missing) + len(extra)

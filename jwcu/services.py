@@ -3,7 +3,9 @@ stale edits. The history row of each save is written by django-simple-history (j
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 Record = TypeVar("Record", bound=models.Model)
@@ -74,3 +76,57 @@ def record_upsert(model: type[Record], /, *, lookup: dict, values: dict) -> tupl
 
 def _comparable(value):
     return value.pk if isinstance(value, models.Model) else value
+
+
+def records_bulk_upsert(
+    model: type[Record], rows: list[dict], *, key: tuple[str, ...], existing: models.QuerySet, batch_size: int = 2000
+) -> dict[str, int]:
+    """Create or bring up to date many records of ``model`` in one transaction.
+
+    ``rows`` are field values (model instances for foreign keys), identified by the ``key``
+    fields; ``existing`` is the queryset that holds every record the rows may already match.
+    Each row is validated like a form would (field rules and ``clean()``) before anything is
+    written: one invalid row raises a ValidationError naming every bad row and nothing is
+    saved. Unchanged records are not written; each created or changed one gets a history row.
+    """
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from jwcu import audit
+
+    foreign_keys = {f.name for f in model._meta.concrete_fields if f.is_relation}
+    attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+    stored = {tuple(getattr(obj, attnames[k]) for k in key): obj for obj in existing}
+    to_create, to_update, changed_fields, errors = [], [], set(), {}
+    for index, row in enumerate(rows):
+        obj = stored.get(tuple(_comparable(row[k]) for k in key))
+        if obj is None:
+            obj = model(**row)
+            to_create.append(obj)
+        else:
+            differing = [name for name, value in row.items() if getattr(obj, attnames[name]) != _comparable(value)]
+            if not differing:
+                continue
+            for name in differing:
+                setattr(obj, name, row[name])
+            obj.version += 1
+            changed_fields.update(differing)
+            to_update.append(obj)
+        try:
+            obj.clean_fields(exclude=foreign_keys)
+            obj.clean()
+        except ValidationError as error:
+            errors[f"row {index + 1}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    context = audit.current()
+    history = {"default_user": context.user, "custom_historical_attrs": {"history_channel": context.channel}}
+    with transaction.atomic():
+        if to_create:
+            bulk_create_with_history(to_create, model, batch_size=batch_size, **history)
+        if to_update:
+            fields = [*changed_fields, "version", "updated_at"]
+            now = timezone.now()
+            for obj in to_update:
+                obj.updated_at = now
+            bulk_update_with_history(to_update, model, fields, batch_size=batch_size, **history)
+    return {"created": len(to_create), "updated": len(to_update), "unchanged": len(rows) - len(to_create) - len(to_update)}

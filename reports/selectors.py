@@ -56,13 +56,14 @@ def societies_with_membership(*, union: Union, as_of: datetime.date):
             head_office_count=_count(HeadOffice.objects.open_on(as_of), "society"),
             business_center_count=_count(BusinessCenter.objects.open_on(as_of), "society"),
             registered_worker_members=_count(active_workers, "society"),
-            individual_members=Case(
+            # null where a society that does not register individuals has reported no count
+            individual_member_count=Case(
                 When(registers_individuals=True, then="registered_worker_members"),
-                default=Coalesce(_latest_report("members", as_of), 0),
+                default=_latest_report("members", as_of),
             ),
             worker_member_count=Case(
                 When(registers_individuals=True, then="registered_worker_members"),
-                default=Coalesce(_latest_report("worker_members", as_of), 0),
+                default=_latest_report("worker_members", as_of),
             ),
         )
         .order_by("code")
@@ -99,8 +100,8 @@ class SocietySummary:
     member_organisations: int | None
     head_offices: int
     business_centers: int
-    individual_members: int
-    worker_members: int
+    individual_members: int | None
+    worker_members: int | None
     turnover_yen: int | None
 
 
@@ -128,7 +129,7 @@ def union_summary(*, union: Union, as_of: datetime.date, fiscal_year: int) -> Un
         member_societies=Count("pk"),
         head_offices=Coalesce(Sum("head_office_count"), 0),
         business_centers=Coalesce(Sum("business_center_count"), 0),
-        individual_members=Coalesce(Sum("individual_members"), 0),
+        individual_members=Coalesce(Sum("individual_member_count"), 0),
         worker_members=Coalesce(Sum("worker_member_count"), 0),
     )
     rows = [
@@ -139,7 +140,7 @@ def union_summary(*, union: Union, as_of: datetime.date, fiscal_year: int) -> Un
             member_organisations=society.member_organisations,
             head_offices=society.head_office_count,
             business_centers=society.business_center_count,
-            individual_members=society.individual_members,
+            individual_members=society.individual_member_count,
             worker_members=society.worker_member_count,
             turnover_yen=society.turnover_yen,
         )
