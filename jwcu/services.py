@@ -129,4 +129,5 @@ def records_bulk_upsert(
             for obj in to_update:
                 obj.updated_at = now
             bulk_update_with_history(to_update, model, fields, batch_size=batch_size, **history)
-    return {"created": len(to_create), "updated": len(to_update), "unchanged": len(rows) - len(to_create) - len(to_update)}
+    unchanged = len(rows) - len(to_create) - len(to_update)
+    return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged}

@@ -56,7 +56,9 @@ CASES = [
         "lines": ["elderly-care", "disability-support"],
         "volunteers": 20,
         "story": AJISAI_STORY,
-        "story_ja": "千葉県松戸市の地域福祉事業所。介護保険のデイサービスと、障がい・ひきこもりの若者の就労訓練を行う。",
+        "story_ja": (
+            "千葉県松戸市の地域福祉事業所。介護保険のデイサービスと、障がい・ひきこもりの若者の就労訓練を行う。"
+        ),
         "notes": "Opening date not in the seed (synthetic). Volunteers: 'about 20'.",
         "profiles": [
             (4, "adult", ["disability-mental"], (2010, 2014)),

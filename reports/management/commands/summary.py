@@ -42,7 +42,9 @@ class Command(BaseCommand):
             "--fiscal-year", required=True, help="Fiscal year of the turnover (FY2015 = April 2015 to March 2016)."
         )
         parser.add_argument("--format", choices=["json", "text"], default="text")
-        parser.add_argument("--union", help="Code of the union (default: the first registered, the demo union after load_demo).")
+        parser.add_argument(
+            "--union", help="Code of the union (default: the first registered, the demo union after load_demo)."
+        )
 
     def handle(self, *args, as_of, fiscal_year, format, union, **options):
         summary = union_summary(union=self._union(union), as_of=_date(as_of), fiscal_year=_fiscal_year(fiscal_year))
