@@ -11,3 +11,18 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _register_role_admin():
+    from django.contrib import admin
+
+    from jwcu.models import RoleAssignment
+
+    @admin.register(RoleAssignment)
+    class RoleAssignmentAdmin(RegistryAdmin):
+        list_display = ("user", "role", "union", "society", "head_office", "sensitive")
+        list_filter = ("role", "sensitive")
+        autocomplete_fields = ("user", "union", "society", "head_office")
+
+
+_register_role_admin()

@@ -122,3 +122,53 @@ class RegistryRecord(models.Model):
 
 def month_validators():
     return [MinValueValidator(1), MaxValueValidator(12)]
+
+
+class Role(models.TextChoices):
+    UNION_ADMIN = "union_admin", _("Union administrator")
+    SOCIETY_EDITOR = "society_editor", _("Society editor")
+    HEAD_OFFICE_EDITOR = "head_office_editor", _("Head-office editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class RoleAssignment(RegistryRecord):
+    """What a staff user may see and change: a role over the union, one society or one head
+    office, and whether they hold the sensitive-data permission (APPI special care-required
+    information: inclusion categories)."""
+
+    user = models.OneToOneField("auth.User", models.CASCADE, related_name="registry_role", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    union = models.ForeignKey("members.Union", models.PROTECT, related_name="+", verbose_name=_("union"))
+    society = models.ForeignKey(
+        "members.MemberSociety", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("society")
+    )
+    head_office = models.ForeignKey(
+        "businesses.HeadOffice", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("head office")
+    )
+    sensitive = models.BooleanField(
+        _("may see sensitive data"),
+        default=False,
+        help_text=_("Inclusion categories (disability, social withdrawal…) are shown only with this permission."),
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="union_admin", society__isnull=True, head_office__isnull=True)
+                    | models.Q(role="society_editor", society__isnull=False, head_office__isnull=True)
+                    | models.Q(role="head_office_editor", head_office__isnull=False)
+                    | models.Q(role="viewer")
+                ),
+                name="role_assignment_scope_matches_role",
+                violation_error_message=_(
+                    "A union administrator has no society or head office; a society editor needs a society; "
+                    "a head-office editor needs a head office."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}"

@@ -1,0 +1,30 @@
+"""Reads of head offices, business centers, programmes and annual figures, narrowed to the
+caller's scope (see members/selectors.py)."""
+
+from django.db.models import QuerySet
+
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
+from jwcu.scope import Scope
+
+
+def head_office_queryset(*, scope: Scope) -> QuerySet[HeadOffice]:
+    return scope.head_offices(HeadOffice.objects.select_related("society"))
+
+
+def center_queryset(*, scope: Scope) -> QuerySet[BusinessCenter]:
+    return scope.centers(
+        BusinessCenter.objects.select_related("society", "head_office").prefetch_related("business_lines")
+    )
+
+
+def business_line_queryset() -> QuerySet[BusinessLine]:
+    """Business lines are the union's shared vocabulary: every scope sees them all."""
+    return BusinessLine.objects.all()
+
+
+def programme_queryset(*, scope: Scope) -> QuerySet[Programme]:
+    return scope.programmes(Programme.objects.select_related("union", "business_center"))
+
+
+def annual_figures_queryset(*, scope: Scope) -> QuerySet[AnnualFigures]:
+    return scope.annual_figures(AnnualFigures.objects.select_related("society", "business_center"))

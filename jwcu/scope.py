@@ -1,0 +1,150 @@
+"""What one user or API client may see and change, applied in the querysets themselves.
+
+Every list, detail, statistic and write of the browser and the API goes through a Scope, so
+a record outside it does not exist for the caller (404), whatever URL is typed.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+
+class OutOfScope(Exception):
+    """The record, or the change asked for, lies outside the caller's scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    union_id: int | None  # None: every union (superuser)
+    society_id: int | None = None
+    head_office_id: int | None = None
+    can_write: bool = False
+    sensitive: bool = False
+    can_manage: bool = False  # roles, API clients, anonymisation, annual report
+
+    @classmethod
+    def everything(cls) -> "Scope":
+        return cls(union_id=None, can_write=True, sensitive=True, can_manage=True)
+
+    @classmethod
+    def nothing(cls) -> "Scope":
+        return cls(union_id=-1)
+
+    @classmethod
+    def for_user(cls, user) -> "Scope":
+        from jwcu.models import Role, RoleAssignment
+
+        if not user.is_authenticated or not user.is_active:
+            return cls.nothing()
+        if user.is_superuser:
+            return cls.everything()
+        try:
+            assignment = user.registry_role
+        except RoleAssignment.DoesNotExist:
+            return cls.nothing()
+        society_id = assignment.society_id
+        if assignment.head_office_id and not society_id:
+            society_id = assignment.head_office.society_id
+        return cls(
+            union_id=assignment.union_id,
+            society_id=society_id,
+            head_office_id=assignment.head_office_id,
+            can_write=assignment.role != Role.VIEWER,
+            sensitive=assignment.sensitive,
+            can_manage=assignment.role == Role.UNION_ADMIN,
+        )
+
+    # Each method narrows a queryset of one model to the scope; ``prefix`` is the path from that
+    # model to the field named.
+
+    def _filter(self, queryset: QuerySet, *, union: str, society: str | None, head_office: str | None) -> QuerySet:
+        if self.union_id is not None:
+            queryset = queryset.filter(**{union: self.union_id})
+        if self.society_id is not None and society is not None:
+            queryset = queryset.filter(**{society: self.society_id})
+        if self.head_office_id is not None and head_office is not None:
+            queryset = queryset.filter(**{head_office: self.head_office_id})
+        return queryset
+
+    def unions(self, queryset):
+        return queryset if self.union_id is None else queryset.filter(pk=self.union_id)
+
+    def societies(self, queryset):
+        return self._filter(queryset, union="union_id", society="pk", head_office=None)
+
+    def head_offices(self, queryset):
+        return self._filter(queryset, union="society__union_id", society="society_id", head_office="pk")
+
+    def centers(self, queryset):
+        return self._filter(queryset, union="society__union_id", society="society_id", head_office="head_office_id")
+
+    def members(self, queryset):
+        return self._filter(
+            queryset, union="society__union_id", society="society_id", head_office="business_center__head_office_id"
+        )
+
+    def programmes(self, queryset):
+        return self._filter(
+            queryset,
+            union="union_id",
+            society="business_center__society_id",
+            head_office="business_center__head_office_id",
+        )
+
+    def partners(self, queryset):
+        return self._filter(queryset, union="union_id", society=None, head_office=None)
+
+    def annual_figures(self, queryset):
+        from django.db.models import Q
+
+        if self.union_id is not None:
+            queryset = queryset.filter(
+                Q(society__union_id=self.union_id) | Q(business_center__society__union_id=self.union_id)
+            )
+        if self.society_id is not None:
+            queryset = queryset.filter(Q(society_id=self.society_id) | Q(business_center__society_id=self.society_id))
+        if self.head_office_id is not None:
+            queryset = queryset.filter(business_center__head_office_id=self.head_office_id)
+        return queryset
+
+    def require_write(self):
+        if not self.can_write:
+            raise OutOfScope(_("You may read these records but not change them."))
+
+    def require_sensitive(self):
+        if not self.sensitive:
+            raise OutOfScope(_("Only users with the sensitive-data permission may see or record this."))
+
+    def require_manage(self):
+        if not self.can_manage:
+            raise OutOfScope(_("Only a union administrator may do this."))
+
+
+_NARROWERS = {
+    "members.union": "unions",
+    "members.membersociety": "societies",
+    "businesses.headoffice": "head_offices",
+    "businesses.businesscenter": "centers",
+    "members.workermember": "members",
+    "businesses.programme": "programmes",
+    "members.partner": "partners",
+    "businesses.annualfigures": "annual_figures",
+}
+
+
+def narrow(scope: Scope, queryset: QuerySet) -> QuerySet:
+    """``queryset`` restricted to ``scope``, whatever its model."""
+    return getattr(scope, _NARROWERS[queryset.model._meta.label_lower])(queryset)
+
+
+def contains(scope: Scope, instance) -> bool:
+    return narrow(scope, type(instance)._default_manager.filter(pk=instance.pk)).exists()
+
+
+def scope_of(request) -> Scope:
+    """The scope of a request: its API client's, or its signed-in user's."""
+    client_scope = getattr(getattr(request, "auth", None), "scope", None)
+    if isinstance(client_scope, Scope):
+        return client_scope
+    return Scope.for_user(request.user)

@@ -1,0 +1,38 @@
+"""Reads of societies, members and partners, narrowed to the caller's scope.
+
+The browser and the API both start from these querysets and filter them with the FilterSets of
+members/filters.py; a record outside the scope is simply not in them (404)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from jwcu.scope import Scope
+from members.models import MemberInclusion, MemberSociety, Partner, Union, WorkerMember
+
+
+def union_queryset(*, scope: Scope) -> QuerySet[Union]:
+    return scope.unions(Union.objects.all())
+
+
+def society_queryset(*, scope: Scope) -> QuerySet[MemberSociety]:
+    return scope.societies(MemberSociety.objects.select_related("union"))
+
+
+def member_queryset(*, scope: Scope) -> QuerySet[WorkerMember]:
+    """People in scope, with what a list or a detail shows in the same query; their inclusion
+    records only for a scope that holds the sensitive-data permission."""
+    queryset = scope.members(
+        WorkerMember.objects.select_related("society", "business_center", "business_center__head_office")
+    )
+    if scope.sensitive:
+        queryset = queryset.prefetch_related(
+            Prefetch("inclusions", queryset=MemberInclusion.objects.select_related("category"))
+        )
+    return queryset
+
+
+def member_get(*, scope: Scope, society_code: str, member_number: str) -> WorkerMember:
+    return member_queryset(scope=scope).get(society__code=society_code, member_number=member_number)
+
+
+def partner_queryset(*, scope: Scope) -> QuerySet[Partner]:
+    return scope.partners(Partner.objects.select_related("union"))
