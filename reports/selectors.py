@@ -13,12 +13,13 @@ Definitions (../shared/design.md):
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Mod, NullIf
 
 from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
-from members.models import MembershipReport, MemberSociety, Union, WorkerMember
+from jwcu.scope import Scope
+from members.models import InclusionCategory, MemberInclusion, MembershipReport, MemberSociety, Union, WorkerMember
 
 
 def _count(queryset, group_field: str):
@@ -70,11 +71,16 @@ def societies_with_membership(*, union: Union, as_of: datetime.date):
     )
 
 
-def societies_in_union_during(*, union: Union, fiscal_year: int):
+def societies_in_union_during(*, fiscal_year: int, union: Union | None = None, union_id: int | None = None):
+    """Societies that were members of the union at any time in the fiscal year (every union's
+    when neither is given)."""
     start, end = fiscal_year_bounds(fiscal_year)
-    return MemberSociety.objects.filter(
-        Q(left_union_on__isnull=True) | Q(left_union_on__gt=start), union=union, joined_union_on__lte=end
+    societies = MemberSociety.objects.filter(
+        Q(left_union_on__isnull=True) | Q(left_union_on__gt=start), joined_union_on__lte=end
     )
+    if union is not None or union_id is not None:
+        societies = societies.filter(union_id=union.pk if union is not None else union_id)
+    return societies
 
 
 def turnover_by_society(*, union: Union, fiscal_year: int):
@@ -153,4 +159,195 @@ def union_summary(*, union: Union, as_of: datetime.date, fiscal_year: int) -> Un
         turnover_yen=union_turnover(union=union, fiscal_year=fiscal_year),
         societies=rows,
         **totals,
+    )
+
+
+# Breakdowns ----------------------------------------------------------------------------------
+# A dimension is how people or centers are grouped: (key, label) expressions from WorkerMember,
+# the same from a center's annual figures, and whether the groups partition the people.
+
+
+def _path(*fields: str):
+    """F() of a path from WorkerMember, reached from another model through ``prefix``."""
+    return lambda prefix="": F(prefix + "__".join(fields))
+
+
+def _prefecture(prefix=""):
+    # People of societies without centers are placed in their society's prefecture.
+    return Coalesce(
+        NullIf(F(f"{prefix}business_center__prefecture"), Value("")),
+        NullIf(F(f"{prefix}society__prefecture"), Value("")),
+    )
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """How people (and the figures of centers) are grouped."""
+
+    key: object  # prefix -> expression from WorkerMember
+    label: object
+    center_path: str | None  # from BusinessCenter; None: not recorded by center
+    partitions: bool  # every person counts in exactly one group
+
+
+DIMENSIONS = {
+    "union": Dimension(_path("society", "union", "code"), _path("society", "union", "name"), None, True),
+    "society": Dimension(_path("society", "code"), _path("society", "name"), None, True),
+    "society_kind": Dimension(_path("society", "kind"), _path("society", "kind"), None, True),
+    "head_office": Dimension(
+        _path("business_center", "head_office", "code"),
+        _path("business_center", "head_office", "name"),
+        "head_office__",
+        True,
+    ),
+    "business_center": Dimension(_path("business_center", "code"), _path("business_center", "name"), "", True),
+    "prefecture": Dimension(_prefecture, _prefecture, "prefecture", True),
+    # A center may run several lines: its people count in each.
+    "business_line": Dimension(
+        _path("business_center", "business_lines", "code"),
+        _path("business_center", "business_lines", "name"),
+        "business_lines__",
+        False,
+    ),
+}
+
+
+def _dimension(name: str) -> Dimension:
+    try:
+        return DIMENSIONS[name]
+    except KeyError:
+        raise ValueError(f"Unknown dimension '{name}'; choose one of {', '.join(DIMENSIONS)}.") from None
+
+
+def active_worker_members(*, scope: Scope, as_of: datetime.date):
+    return scope.members(WorkerMember.objects.active_on(as_of).worker_members())
+
+
+def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
+    """Active worker members on ``as_of`` per group: [{key, label, worker_members}], one query."""
+    dimension = _dimension(by)
+    rows = (
+        active_worker_members(scope=scope, as_of=as_of)
+        .annotate(key=dimension.key(), label=dimension.label())
+        .values("key", "label")
+        .annotate(worker_members=Count("pk"))
+        .order_by("key")
+    )
+    return list(rows)
+
+
+def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
+    """Per group: active worker members, the elderly (60+) and youth (under 35) among them on
+    ``as_of``, and per inclusion category the members holding it on that day. Two queries.
+
+    Returns {"partitions": bool, "categories": [codes], "groups": [{key, label, active_members,
+    elderly, youth, categories: {code: count}}]}. Raw counts: callers that publish outside the
+    sensitive-data permission pass them through reports.disclosure.control.
+    """
+    dimension = _dimension(by)
+    sixty = as_of.replace(year=as_of.year - 60, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
+    thirty_five = as_of.replace(year=as_of.year - 35, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
+    members = active_worker_members(scope=scope, as_of=as_of)
+    groups = (
+        members.annotate(key=dimension.key(), label=dimension.label())
+        .values("key", "label")
+        .annotate(
+            active_members=Count("pk"),
+            elderly=Count("pk", filter=Q(birth_date__lte=sixty)),
+            youth=Count("pk", filter=Q(birth_date__gt=thirty_five)),
+        )
+        .order_by("key")
+    )
+    held = (
+        MemberInclusion.objects.filter(member__in=members.values("pk"))
+        .filter(Q(since__isnull=True) | Q(since__lte=as_of), Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
+        .annotate(key=dimension.key("member__"))
+        .values("key", "category__code")
+        .annotate(n=Count("member", distinct=True))
+        .order_by()
+    )
+    counts: dict = {}
+    for row in held:
+        counts.setdefault(row["key"], {})[row["category__code"]] = row["n"]
+    categories = list(InclusionCategory.objects.order_by("sort_order", "code").values_list("code", flat=True))
+    return {
+        "partitions": dimension.partitions,
+        "categories": categories,
+        "groups": [
+            {**group, "categories": {code: counts.get(group["key"], {}).get(code, 0) for code in categories}}
+            for group in groups
+        ],
+    }
+
+
+def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
+    """Turnover of ``fiscal_year`` per group: [{key, label, turnover_yen}].
+
+    By society: each society's own figure, else its centers' sum. By a center dimension (head
+    office, center, prefecture, business line): the centers' figures; a center running several
+    lines shares its turnover equally among them; what societies report without center figures
+    is one row with key None. Rows add up to the union's total: no yen counted twice.
+    """
+    if by == "society":
+        societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
+            union_id=scope.union_id, fiscal_year=fiscal_year
+        )
+        rows = societies.annotate(
+            key=F("code"), label=F("name"), turnover_yen=society_turnover_expression(fiscal_year)
+        ).filter(turnover_yen__isnull=False)
+        return list(rows.values("key", "label", "turnover_yen").order_by("key"))
+    dimension = _dimension(by)
+    if dimension.center_path is None:
+        raise ValueError(f"Turnover is not recorded by {by}.")
+    center_figures = scope.annual_figures(
+        AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
+    )
+    share = F("turnover_yen")
+    if by == "business_line":
+        share = _line_share()
+    rows = list(
+        center_figures.annotate(key=_center_field(dimension, "key"), label=_center_field(dimension, "label"))
+        .values("key", "label")
+        .annotate(turnover_yen=Sum(share))
+        .order_by("key")
+    )
+    if scope.head_office_id is None:
+        by_center = sum(row["turnover_yen"] for row in rows)
+        total = _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
+        if total != by_center:
+            rows.append({"key": None, "label": None, "turnover_yen": total - by_center})
+    return rows
+
+
+def _scoped_turnover_total(*, scope: Scope, fiscal_year: int) -> int:
+    societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
+        union_id=scope.union_id, fiscal_year=fiscal_year
+    )
+    total = societies.annotate(turnover_yen=society_turnover_expression(fiscal_year)).aggregate(
+        total=Sum("turnover_yen")
+    )["total"]
+    return total or 0
+
+
+def _center_field(dimension: Dimension, which: str):
+    """The key or label of a center dimension, from AnnualFigures."""
+    path = f"business_center__{dimension.center_path}"
+    if dimension.center_path == "prefecture":
+        return F(path)
+    return F(f"{path}{'code' if which == 'key' else 'name'}")
+
+
+def _line_share():
+    """A center's turnover shared among its business lines in whole yen: each line gets the
+    quotient, the first line (lowest id) also the remainder, so the shares add up exactly."""
+    links = BusinessCenter.business_lines.through.objects.filter(businesscenter=OuterRef("business_center")).order_by()
+    lines = Coalesce(
+        Subquery(links.values("businesscenter").annotate(n=Count("*")).values("n"), output_field=BigIntegerField()),
+        1,
+    )
+    first_line = Subquery(links.order_by("businessline").values("businessline")[:1])
+    return F("turnover_yen") / lines + Case(
+        When(business_center__business_lines=first_line, then=Mod(F("turnover_yen"), lines)),
+        default=0,
+        output_field=BigIntegerField(),
     )

@@ -1,0 +1,72 @@
+"""Disclosure control of published counts of people.
+
+In anything that leaves the hands of staff with the sensitive-data permission, a count from 1 to
+4 is not shown ("<5"), and where a suppressed cell could be worked out from a published total
+(the total minus the other cells of its line), another cell of that line, or the total itself,
+is suppressed too.
+"""
+
+from dataclasses import dataclass, field
+
+THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # None when suppressed
+    suppressed: bool = False
+
+    def __str__(self):
+        return "<5" if self.suppressed else str(self.value)
+
+
+@dataclass
+class ControlledTable:
+    cells: dict[str, dict[str, Cell]]
+    totals: dict[str, Cell] = field(default_factory=dict)  # per column, over additive rows
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < THRESHOLD
+
+
+def control(table: dict[str, dict[str, int]], *, additive_rows: bool) -> ControlledTable:
+    """Disclosure-controlled copy of ``table`` (row key -> column key -> count).
+
+    ``additive_rows``: the rows partition the population (each person counts in one row), so each
+    column has a total over the rows, which is published. A lone suppressed cell of a column
+    would then be recoverable by subtraction, so the smallest published non-zero cell of that
+    column is suppressed as well; if there is none, the total is. Columns are never taken as
+    additive: a person can belong to several categories.
+    """
+    hidden = {(row, column) for row, cells in table.items() for column, count in cells.items() if is_small(count)}
+    columns = sorted({column for cells in table.values() for column in cells})
+    totals = {column: sum(cells.get(column, 0) for cells in table.values()) for column in columns}
+    hidden_totals = {column for column, total in totals.items() if is_small(total)}
+    if additive_rows:
+        for column in columns:
+            suppressed_rows = [row for row in table if (row, column) in hidden]
+            if len(suppressed_rows) != 1 or column in hidden_totals:
+                continue
+            published = sorted(
+                (table[row][column], row)
+                for row in table
+                if (row, column) not in hidden and table[row].get(column, 0) > 0
+            )
+            if published:
+                hidden.add((published[0][1], column))
+            else:
+                hidden_totals.add(column)
+    return ControlledTable(
+        cells={
+            row: {
+                column: Cell(None, True) if (row, column) in hidden else Cell(count) for column, count in cells.items()
+            }
+            for row, cells in table.items()
+        },
+        totals={
+            column: Cell(None, True) if column in hidden_totals else Cell(total) for column, total in totals.items()
+        }
+        if additive_rows
+        else {},
+    )
