@@ -66,10 +66,12 @@ def consent_record(
 
 def consent_withdraw(consent: ConsentRecord, *, withdrawn_on: datetime.date) -> ConsentRecord:
     """Withdrawing consent ends every inclusion record held under it (APPI)."""
+    # The inclusions are ended first: once the consent is withdrawn, an inclusion held under it
+    # no longer validates (MemberInclusion.clean), so it could not be saved.
     with transaction.atomic():
-        consent = record_update(consent, withdrawn_on=withdrawn_on)
         for inclusion in consent.inclusions.filter(ended_on__isnull=True):
             record_update(inclusion, ended_on=max(withdrawn_on, inclusion.since or withdrawn_on))
+        consent = record_update(consent, withdrawn_on=withdrawn_on)
     return consent
 
 
