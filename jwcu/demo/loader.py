@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
@@ -659,4 +659,17 @@ def _split(total: int, weights: list[int], *, unit: int = 1) -> list[int]:
 
 def load_demo() -> LoadReport:
     with audit.acting(channel=audit.Channel.COMMAND), transaction.atomic():
-        return DemoBuilder().load()
+        report = DemoBuilder().load()
+        if report.changed:
+            _refresh_planner_statistics()
+        return report
+
+
+def _refresh_planner_statistics():
+    """Thousands of fresh rows with no statistics can make PostgreSQL choose nested loops
+    that run for minutes; ANALYZE (allowed inside the transaction) gives it real numbers."""
+    models = [WorkerMember, MemberInclusion, ConsentRecord, BusinessCenter, AnnualFigures, Programme]
+    tables = [model._meta.db_table for model in models]
+    tables.append(BusinessCenter.business_lines.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")

@@ -150,7 +150,7 @@ def test_aguriin_plants():
     )
     assert (collected["big"], collected["small"]) == (1000, 400)
     youth = WorkerMember.objects.filter(
-        business_center__in=plants, birth_date__gt=born_on_or_before(PRESENTED_ON, 35)
+        business_center__in=list(plants), birth_date__gt=born_on_or_before(PRESENTED_ON, 35)
     ).worker_members()
     assert youth.filter(inclusions__category__code__in=DISABILITY_OR_WITHDRAWAL).exists()
 
