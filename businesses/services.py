@@ -30,13 +30,19 @@ def center_set_business_lines(center: BusinessCenter, *, business_lines: Iterabl
 
 
 def center_close(center: BusinessCenter, *, closed_on: datetime.date, expected_version: int | None = None):
-    if center.closed_on is not None:
-        raise ValidationError({"closed_on": _("This business center is already closed.")})
-    if center.people.active_on(closed_on).exists():
-        raise ValidationError(
-            {"closed_on": _("Members still work at this center on that date; move them or record their leaving first.")}
-        )
-    return record_update(center, expected_version=expected_version, closed_on=closed_on)
+    def open_and_empty(current: BusinessCenter):
+        if current.closed_on is not None:
+            raise ValidationError({"closed_on": _("This business center is already closed.")})
+        if current.people.active_on(closed_on).exists():
+            raise ValidationError(
+                {
+                    "closed_on": _(
+                        "Members still work at this center on that date; move them or record their leaving first."
+                    )
+                }
+            )
+
+    return record_update(center, expected_version=expected_version, precondition=open_and_empty, closed_on=closed_on)
 
 
 def annual_figures_record(

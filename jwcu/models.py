@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from jwcu.audit import ChannelHistory
 
 # Codes are what URLs, API filters, imports and commands use; database ids never leave.
 code_validator = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z",
     _("Use lower-case letters, digits and single hyphens, e.g. west-nara."),
 )
 CODE_PATTERN_SQL = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -90,12 +91,19 @@ def code_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=models.Q(code__regex=CODE_PATTERN_SQL), name=name)
 
 
+# name of each period constraint -> (start field, end field), so that validation can put the
+# error on the end field, where a form shows it.
+PERIOD_CONSTRAINTS: dict[str, tuple[str, str]] = {}
+PERIOD_MESSAGE = _("The end date cannot be before the start date.")
+
+
 def period_constraint(name: str, start: str, end: str) -> models.CheckConstraint:
     """start <= end whenever end is set."""
+    PERIOD_CONSTRAINTS[name] = (start, end)
     return models.CheckConstraint(
         condition=models.Q(**{f"{end}__isnull": True}) | models.Q(**{f"{start}__lte": models.F(end)}),
         name=name,
-        violation_error_message=_("The end date cannot be before the start date."),
+        violation_error_message=PERIOD_MESSAGE,
     )
 
 
@@ -118,6 +126,23 @@ class RegistryRecord(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a period that ends before it starts is an error of its end field."""
+        errors = {}
+        for constraint in self._meta.constraints:
+            start, end = PERIOD_CONSTRAINTS.get(constraint.name, (None, None))
+            if end is None or end in (exclude or ()):
+                continue
+            started, ended = getattr(self, start), getattr(self, end)
+            if started is not None and ended is not None and ended < started:
+                errors.setdefault(end, []).append(PERIOD_MESSAGE)
+        try:
+            super().validate_constraints(exclude={*(exclude or ()), *errors})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 def month_validators():

@@ -37,9 +37,10 @@ def record_create(model: type[Record], /, **fields) -> Record:
     return instance
 
 
-def record_update(instance: Record, /, *, expected_version: int | None = None, **changes) -> Record:
+def record_update(instance: Record, /, *, expected_version: int | None = None, precondition=None, **changes) -> Record:
     """Apply ``changes`` to the stored record. With ``expected_version``, refuse (StaleRecordError)
-    when someone saved the record since that version; the changes are then not applied."""
+    when someone saved the record since that version; the changes are then not applied.
+    ``precondition(current)`` runs on the stored record, locked, and may raise to refuse."""
     model = type(instance)
     with transaction.atomic():
         current = model._default_manager.select_for_update().get(pk=instance.pk)
@@ -50,6 +51,8 @@ def record_update(instance: Record, /, *, expected_version: int | None = None, *
                 if name not in {"version", "updated_at"} and _field_value(instance, name) != _field_value(current, name)
             }
             raise StaleRecordError(current, expected_version, changed)
+        if precondition is not None:
+            precondition(current)
         for name, value in changes.items():
             setattr(current, name, value)
         current.full_clean()

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Region
 from jwcu import audit
+from jwcu.demo import seed
 from jwcu.models import Prefecture
 from jwcu.names import draw_name
 from jwcu.services import record_create, record_upsert
@@ -38,45 +39,6 @@ from members.models import (
     SocietyKind,
     Union,
 )
-
-# (code, name, name_ja, SDG goals): the seed document's lines, as the demo loader names them.
-STANDARD_BUSINESS_LINES = [
-    ("elderly-care", "Elderly care", "高齢者介護", [3, 8, 10]),
-    ("children-and-parents", "Services for children and parents", "子ども・子育て支援", [1, 4, 5, 8]),
-    ("disability-support", "Care and support for people with disabilities", "障がい者支援", [3, 8, 10]),
-    ("youth-support", "Support for the youth", "若者支援", [4, 8, 10]),
-    (
-        "disaster-and-needy-support",
-        "Support for disaster victims, the poor and the needy",
-        "被災者・生活困窮者支援",
-        [1, 2, 8, 10, 11],
-    ),
-    ("public-facilities", "Operation of public facilities", "公共施設の運営", [8, 11]),
-    ("building-maintenance-cleaning", "Building maintenance and cleaning", "ビルメンテナンス・清掃", [6, 8, 11]),
-    ("clean-energy", "Clean energy (biodiesel)", "クリーンエネルギー（BDF）", [7, 8, 12, 13]),
-    ("primary-industry", "Primary industry (forestry, agriculture)", "一次産業（林業・農業）", [2, 8, 12, 15]),
-]
-
-# (code, name, name_ja, group, order), as the demo loader names them.
-STANDARD_INCLUSION_CATEGORIES = [
-    ("disability-physical", "Physical disability", "身体障がい", InclusionGroup.DISABILITY, 10),
-    ("disability-intellectual", "Intellectual disability", "知的障がい", InclusionGroup.DISABILITY, 11),
-    ("disability-mental", "Mental disability", "精神障がい", InclusionGroup.DISABILITY, 12),
-    ("disability-developmental", "Developmental disability", "発達障がい", InclusionGroup.DISABILITY, 13),
-    (
-        "social-withdrawal",
-        "Social withdrawal (hikikomori / NEET history)",
-        "ひきこもり・ニート経験",
-        InclusionGroup.SOCIAL,
-        20,
-    ),
-    ("formerly-homeless", "Formerly homeless", "ホームレス経験", InclusionGroup.SOCIAL, 21),
-    ("recovering-addiction", "Recovering from addiction", "依存症からの回復", InclusionGroup.SOCIAL, 22),
-    ("former-public-assistance", "Former public-assistance recipient", "生活保護受給経験", InclusionGroup.ECONOMIC, 30),
-    ("single-parent", "Single parent", "ひとり親", InclusionGroup.FAMILY, 40),
-    ("disaster-affected", "Disaster-affected", "被災者", InclusionGroup.OTHER, 50),
-    ("referred-by-programme", "Referred by a support programme", "支援事業からの就労", InclusionGroup.OTHER, 51),
-]
 
 REGION_PREFECTURES = {
     Region.HOKKAIDO: ["01"],
@@ -227,8 +189,14 @@ def generate_union(*, members: int, centers: int, seed: int, union_code: str) ->
 def _business_lines() -> list[BusinessLine]:
     """The existing lines; the standard ones, keyed by code like the demo loader's, if there are none."""
     if not BusinessLine.objects.exists():
-        for order, (code, name, name_ja, goals) in enumerate(STANDARD_BUSINESS_LINES, start=1):
-            values = {"name": name, "name_ja": name_ja, "sdg_goals": goals, "sort_order": order}
+        for order, (code, name, name_ja, goals, description) in enumerate(seed.BUSINESS_LINES, start=1):
+            values = {
+                "name": name,
+                "name_ja": name_ja,
+                "sdg_goals": goals,
+                "description": description,
+                "sort_order": order,
+            }
             record_upsert(BusinessLine, lookup={"code": code}, values=values)
     return list(BusinessLine.objects.order_by("code"))
 
@@ -236,7 +204,7 @@ def _business_lines() -> list[BusinessLine]:
 def _inclusion_categories() -> list[tuple[int, bool]]:
     """Each existing category's id and whether it is a disability (which may have a certificate)."""
     if not InclusionCategory.objects.exists():
-        for code, name, name_ja, group, order in STANDARD_INCLUSION_CATEGORIES:
+        for code, name, name_ja, group, order in seed.INCLUSION_CATEGORIES:
             values = {"name": name, "name_ja": name_ja, "group": group, "sort_order": order}
             record_upsert(InclusionCategory, lookup={"code": code}, values=values)
     categories = InclusionCategory.objects.order_by("code").values_list("pk", "group")

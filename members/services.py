@@ -19,9 +19,11 @@ from members.models import (
 
 
 def society_leave_union(society: MemberSociety, *, left_on: datetime.date, expected_version: int | None = None):
-    if society.left_union_on is not None:
-        raise ValidationError({"left_union_on": _("This society has already left the union.")})
-    return record_update(society, expected_version=expected_version, left_union_on=left_on)
+    def not_yet_left(current: MemberSociety):
+        if current.left_union_on is not None:
+            raise ValidationError({"left_union_on": _("This society has already left the union.")})
+
+    return record_update(society, expected_version=expected_version, precondition=not_yet_left, left_union_on=left_on)
 
 
 def membership_report_record(
@@ -49,11 +51,16 @@ def member_leave(
     reason: LeaveReason | str,
     expected_version: int | None = None,
 ) -> WorkerMember:
-    if member.left_on is not None:
-        raise ValidationError({"left_on": _("This member has already left.")})
     if reason not in LeaveReason.values:
         raise ValidationError({"leave_reason": _("Choose a reason for leaving.")})
-    return record_update(member, expected_version=expected_version, left_on=left_on, leave_reason=reason)
+
+    def not_yet_left(current: WorkerMember):
+        if current.left_on is not None:
+            raise ValidationError({"left_on": _("This member has already left.")})
+
+    return record_update(
+        member, expected_version=expected_version, precondition=not_yet_left, left_on=left_on, leave_reason=reason
+    )
 
 
 def consent_record(

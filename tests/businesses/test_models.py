@@ -116,7 +116,7 @@ def test_center_cannot_close_before_it_opened():
         BusinessCenter.objects.filter(pk=center.pk).update(closed_on=datetime.date(1994, 3, 31))
 
     center.closed_on = datetime.date(1994, 3, 31)
-    assert validation_errors(center) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(center) == {"closed_on": [END_BEFORE_START]}
 
 
 def test_head_office_cannot_close_before_it_opened():
@@ -126,7 +126,7 @@ def test_head_office_cannot_close_before_it_opened():
         HeadOffice.objects.filter(pk=office.pk).update(closed_on=datetime.date(2000, 3, 31))
 
     office.closed_on = datetime.date(2000, 3, 31)
-    assert validation_errors(office) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(office) == {"closed_on": [END_BEFORE_START]}
 
 
 def test_programme_cannot_end_before_it_started():
@@ -135,7 +135,7 @@ def test_programme_cannot_end_before_it_started():
 
     programme = ProgrammeFactory(started_on=datetime.date(2015, 4, 1))
     programme.ended_on = datetime.date(2015, 3, 31)
-    assert validation_errors(programme) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(programme) == {"ended_on": [END_BEFORE_START]}
 
 
 def test_programme_may_end_on_the_day_it_started():

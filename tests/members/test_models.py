@@ -158,7 +158,7 @@ def test_society_cannot_leave_the_union_before_joining():
         MemberSociety.objects.filter(pk=society.pk).update(left_union_on=datetime.date(2000, 3, 31))
 
     society.left_union_on = datetime.date(2000, 3, 31)
-    assert validation_errors(society) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(society) == {"left_union_on": [END_BEFORE_START]}
 
 
 def test_society_may_join_and_leave_on_the_same_day():
@@ -183,7 +183,7 @@ def test_member_cannot_leave_before_joining():
         WorkerMember.objects.filter(pk=member.pk).update(left_on=datetime.date(2010, 3, 31))
 
     member.left_on = datetime.date(2010, 3, 31)
-    assert validation_errors(member) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(member) == {"left_on": [END_BEFORE_START]}
 
 
 def test_consent_cannot_be_withdrawn_before_it_was_given():
@@ -192,7 +192,7 @@ def test_consent_cannot_be_withdrawn_before_it_was_given():
 
     consent = ConsentRecordFactory(given_on=datetime.date(2014, 4, 1))
     consent.withdrawn_on = datetime.date(2014, 3, 1)
-    assert validation_errors(consent) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(consent) == {"withdrawn_on": [END_BEFORE_START]}
 
 
 def test_inclusion_cannot_end_before_it_began():
@@ -201,7 +201,7 @@ def test_inclusion_cannot_end_before_it_began():
 
     inclusion = MemberInclusionFactory(since=datetime.date(2015, 1, 1))
     inclusion.ended_on = datetime.date(2014, 12, 31)
-    assert validation_errors(inclusion) == {NON_FIELD_ERRORS: [END_BEFORE_START]}
+    assert validation_errors(inclusion) == {"ended_on": [END_BEFORE_START]}
 
 
 def test_inclusion_with_an_unknown_start_may_end():

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from jwcu.audit import Channel, acting
@@ -23,6 +23,7 @@ from tests.factories import (
     InclusionCategoryFactory,
     MemberInclusionFactory,
     MemberSocietyFactory,
+    UnionFactory,
     WorkerMemberFactory,
 )
 
@@ -204,7 +205,7 @@ def test_member_cannot_leave_before_joining():
     with pytest.raises(ValidationError) as excinfo:
         member_leave(member, left_on=datetime.date(2010, 3, 31), reason=LeaveReason.RESIGNATION)
 
-    assert excinfo.value.message_dict == {NON_FIELD_ERRORS: ["The end date cannot be before the start date."]}
+    assert excinfo.value.message_dict == {"left_on": ["The end date cannot be before the start date."]}
     assert WorkerMember.objects.get(pk=member.pk).left_on is None
 
 
@@ -346,3 +347,31 @@ def test_a_failed_withdrawal_changes_nothing():
     inclusion.refresh_from_db()
     assert (consent.withdrawn_on, inclusion.ended_on) == (None, None)
     assert inclusion.history.count() == 1
+
+
+def test_a_stale_copy_cannot_overwrite_an_earlier_leaving():
+    member = WorkerMemberFactory()
+    stale_copy = WorkerMember.objects.get(pk=member.pk)
+    member_leave(member, left_on=datetime.date(2015, 3, 31), reason="retirement")
+    with pytest.raises(ValidationError) as error:
+        member_leave(stale_copy, left_on=datetime.date(2016, 1, 1), reason="resignation")
+    assert "left_on" in error.value.message_dict
+    member.refresh_from_db()
+    assert (member.left_on, member.leave_reason) == (datetime.date(2015, 3, 31), "retirement")
+
+
+def test_a_period_ending_before_it_starts_is_an_error_of_the_end_field():
+    member = WorkerMemberFactory.build(
+        society=MemberSocietyFactory(), joined_on=datetime.date(2015, 4, 1), left_on=datetime.date(2015, 3, 31)
+    )
+    with pytest.raises(ValidationError) as error:
+        member.full_clean()
+    assert error.value.message_dict["left_on"] == ["The end date cannot be before the start date."]
+    assert "__all__" not in error.value.message_dict
+
+
+def test_a_code_with_a_trailing_newline_is_refused_on_the_code_field():
+    society = MemberSocietyFactory.build(union=UnionFactory(), code="west-nara\n")
+    with pytest.raises(ValidationError) as error:
+        society.full_clean()
+    assert "code" in error.value.message_dict
