@@ -8,7 +8,7 @@ from jwcu.audit import ChannelHistory
 
 # Codes are what URLs, API filters, imports and commands use; database ids never leave.
 code_validator = RegexValidator(
-    r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("Use lower-case letters, digits and single hyphens, e.g. west-nara."),
 )
 CODE_PATTERN_SQL = r"^[a-z0-9]+(-[a-z0-9]+)*$"
