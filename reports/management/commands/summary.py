@@ -47,7 +47,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of, fiscal_year, format, union, **options):
-        summary = union_summary(union=self._union(union), as_of=_date(as_of), fiscal_year=_fiscal_year(fiscal_year))
+        as_of, fiscal_year = _date(as_of), _fiscal_year(fiscal_year)
+        summary = union_summary(union=self._union(union), as_of=as_of, fiscal_year=fiscal_year)
         if format == "json":
             self.stdout.write(json.dumps(dataclasses.asdict(summary), default=str, ensure_ascii=False, indent=2))
         else:
