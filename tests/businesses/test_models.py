@@ -2,13 +2,11 @@
 refuses bad data in the database itself and, where the model validates it, with a clear message
 through ``full_clean()``."""
 
-import contextlib
 import datetime
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DataError, IntegrityError, transaction
-from django.utils import translation
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import DataError, transaction
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
 from reports.models import Indicator, IndicatorScope
@@ -21,32 +19,12 @@ from tests.factories import (
     ProgrammeFactory,
     UnionFactory,
 )
+from tests.helpers import END_BEFORE_START, refused_by_database, validation_errors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-END_BEFORE_START = "The end date cannot be before the start date."
 ONE_OWNER = "Figures belong either to a society or to one business center."
 JWCU_FY2015_TURNOVER = 33_500_000_000
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@contextlib.contextmanager
-def refused_by_database(constraint: str):
-    """The block must fail with an IntegrityError raised by the named database constraint."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert excinfo.value.__cause__.diag.constraint_name == constraint
-
-
-def validation_errors(instance) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as excinfo:
-        instance.full_clean()
-    return excinfo.value.message_dict
 
 
 def business_line(code: str, **fields) -> BusinessLine:

@@ -2,13 +2,10 @@
 an import, a raw update, a future bug) and, where the model validates it, with a clear message
 on the field through ``full_clean()``."""
 
-import contextlib
 import datetime
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from members.models import MemberInclusion, MembershipReport, MemberSociety, Union, WorkerMember
 from tests.factories import (
@@ -22,30 +19,9 @@ from tests.factories import (
     UnionFactory,
     WorkerMemberFactory,
 )
+from tests.helpers import END_BEFORE_START, refused_by_database, validation_errors
 
-pytestmark = pytest.mark.django_db
-
-END_BEFORE_START = "The end date cannot be before the start date."
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@contextlib.contextmanager
-def refused_by_database(constraint: str):
-    """The block must fail with an IntegrityError raised by the named database constraint."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert excinfo.value.__cause__.diag.constraint_name == constraint
-
-
-def validation_errors(instance) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as excinfo:
-        instance.full_clean()
-    return excinfo.value.message_dict
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # Codes
