@@ -16,6 +16,7 @@ $(INSTALLED): requirements.txt
 venv: $(INSTALLED)
 
 run: venv
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py first_run
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -24,6 +25,7 @@ test: venv
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest
 
 bench: venv
