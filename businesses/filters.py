@@ -3,7 +3,16 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from businesses.models import BusinessCenter, BusinessLine, Funder, HeadOffice, Programme, ProgrammeKind, Region
+from businesses.models import (
+    AnnualFigures,
+    BusinessCenter,
+    BusinessLine,
+    Funder,
+    HeadOffice,
+    Programme,
+    ProgrammeKind,
+    Region,
+)
 from jwcu.filters import CodeFilter, ScopedFilterSet, SearchFilter
 from jwcu.models import Prefecture
 from members.models import MemberSociety
@@ -36,7 +45,10 @@ class BusinessCenterFilterSet(ScopedFilterSet):
         field_name="business_lines", queryset=BusinessLine.objects.all(), label=_("Business line")
     )
     open_on = django_filters.DateFilter(method="filter_open_on", label=_("Open on"))
-    featured = django_filters.BooleanFilter()
+    # A choice rather than a BooleanFilter, whose widget silently ignores values it cannot read.
+    featured = django_filters.TypedChoiceFilter(
+        choices=[("true", _("Yes")), ("false", _("No"))], coerce=lambda value: value == "true", label=_("Featured case")
+    )
 
     class Meta:
         model = BusinessCenter
@@ -75,3 +87,16 @@ class ProgrammeFilterSet(ScopedFilterSet):
 
     def filter_running_on(self, queryset, name, value):
         return queryset.running_on(value)
+
+
+class AnnualFiguresFilterSet(ScopedFilterSet):
+    society = CodeFilter(queryset=MemberSociety.objects.all(), label=_("Society"))
+    business_center = CodeFilter(queryset=BusinessCenter.objects.all(), label=_("Business center"))
+    fiscal_year = django_filters.NumberFilter(min_value=1900, max_value=2200)
+
+    class Meta:
+        model = AnnualFigures
+        fields = ["society", "business_center", "fiscal_year"]
+
+    def scoped_choices(self):
+        return {"society": self.scope.societies, "business_center": self.scope.centers}

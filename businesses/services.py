@@ -29,6 +29,23 @@ def center_set_business_lines(center: BusinessCenter, *, business_lines: Iterabl
     return True
 
 
+def center_update(
+    center: BusinessCenter,
+    *,
+    expected_version: int | None = None,
+    business_lines: Iterable[BusinessLine] | None = None,
+    **changes,
+) -> BusinessCenter:
+    """Change a center's fields and, when given, its business lines, in one transaction."""
+    if "society" in changes and changes["society"].pk != center.society_id:
+        raise ValidationError({"society": _("A business center cannot move to another society.")})
+    with transaction.atomic():
+        center = record_update(center, expected_version=expected_version, **changes)
+        if business_lines is not None:
+            center.business_lines.set(business_lines)
+    return center
+
+
 def center_close(center: BusinessCenter, *, closed_on: datetime.date, expected_version: int | None = None):
     def open_and_empty(current: BusinessCenter):
         if current.closed_on is not None:

@@ -197,3 +197,67 @@ class RoleAssignment(RegistryRecord):
 
     def __str__(self):
         return f"{self.user}: {self.get_role_display()}"
+
+
+class ApiClient(models.Model):
+    """A regional office's system that reads (and perhaps writes) the registry through the API.
+
+    Its token is shown once when the client is created; only its SHA-256 is stored, with a
+    short prefix to find the row without scanning."""
+
+    name = models.CharField(_("name"), max_length=200)
+    union = models.ForeignKey("members.Union", models.PROTECT, related_name="+", verbose_name=_("union"))
+    society = models.ForeignKey(
+        "members.MemberSociety", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("society")
+    )
+    head_office = models.ForeignKey(
+        "businesses.HeadOffice", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("head office")
+    )
+    can_write = models.BooleanField(_("may write"), default=False)
+    sensitive = models.BooleanField(
+        _("may see sensitive data"),
+        default=False,
+        help_text=_("Inclusion categories, and inclusion statistics without disclosure control."),
+    )
+    token_prefix = models.CharField(_("token prefix"), max_length=12, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        "auth.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(society__isnull=True) | models.Q(head_office__isnull=True),
+                name="api_client_one_scope",
+                violation_error_message=_("Scope a client to the union, one society or one head office."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def scope(self):
+        from jwcu.scope import Scope
+
+        society_id = self.society_id
+        if self.head_office_id and not society_id:
+            society_id = self.head_office.society_id
+        return Scope(
+            union_id=self.union_id,
+            society_id=society_id,
+            head_office_id=self.head_office_id,
+            can_write=self.can_write,
+            sensitive=self.sensitive,
+        )

@@ -134,3 +134,51 @@ def records_bulk_upsert(
             bulk_update_with_history(to_update, model, fields, batch_size=batch_size, **history)
     unchanged = len(rows) - len(to_create) - len(to_update)
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged}
+
+
+def api_client_create(
+    *,
+    name: str,
+    union,
+    society=None,
+    head_office=None,
+    can_write: bool = False,
+    sensitive: bool = False,
+    created_by=None,
+):
+    """Create an API client; returns it with its token, which is shown this once and only its
+    SHA-256 is stored."""
+    import secrets
+
+    from jwcu.models import ApiClient
+
+    prefix = secrets.token_hex(4)
+    token = f"{prefix}.{secrets.token_urlsafe(32)}"
+    client = ApiClient(
+        name=name,
+        union=union,
+        society=society,
+        head_office=head_office,
+        can_write=can_write,
+        sensitive=sensitive,
+        created_by=created_by,
+        token_prefix=prefix,
+        token_hash=api_token_hash(token),
+    )
+    client.full_clean()
+    with transaction.atomic():
+        client.save()
+    return client, token
+
+
+def api_token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_client_revoke(client):
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+    return client

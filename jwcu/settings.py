@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "jwcu",
@@ -123,6 +125,30 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# The REST API (jwcu/api.py): its views set their own authentication, permission and throttle.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "jwcu.api.RegistrySchema",
+    "EXCEPTION_HANDLER": "jwcu.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"api_client": env("API_THROTTLE_RATE", default="1200/min")},
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "JWCU Registry API",
+    "DESCRIPTION": "Records and statistics of the registry for regional offices. "
+    "Send Authorization: Bearer TOKEN; errors are {\"errors\": [{\"field\", \"reason\"}]}.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LeaveReasonEnum": "members.models.LeaveReason"},
+}
 
 LOGGING = {
     "version": 1,

@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jwcu import api
+
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
+urlpatterns += api.urlpatterns()
 urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)

@@ -70,3 +70,56 @@ def control(table: dict[str, dict[str, int]], *, additive_rows: bool) -> Control
         if additive_rows
         else {},
     )
+
+
+def published_inclusion(result: dict, *, controlled: bool) -> dict:
+    """The groups of reports.selectors.inclusion_by as published: per group its active members
+    and, per category (elderly and youth first), the count and its share of the active members.
+
+    ``controlled``: counts of people from 1 to 4 are suppressed (count and share null,
+    ``suppressed`` true) with complementary suppression, and totals over the groups are given
+    only where the groups partition the people."""
+    columns = ["elderly", "youth", *result["categories"]]
+    groups = result["groups"]
+    table = {index: {column: _count_of(group, column) for column in columns} for index, group in enumerate(groups)}
+    if controlled:
+        checked = control(table, additive_rows=result["partitions"])
+        cells, totals = checked.cells, checked.totals
+    else:
+        cells = {row: {column: Cell(count) for column, count in counts.items()} for row, counts in table.items()}
+        totals = (
+            {column: Cell(sum(counts[column] for counts in table.values())) for column in columns}
+            if result["partitions"]
+            else {}
+        )
+
+    def published(active: int, row: dict[str, Cell]) -> list[dict]:
+        return [
+            {
+                "category": column,
+                "count": cell.value,
+                "share": None if cell.suppressed or not active else round(cell.value / active, 4),
+                "suppressed": cell.suppressed,
+            }
+            for column, cell in row.items()
+        ]
+
+    total_active = sum(group["active_members"] for group in groups)
+    return {
+        "groups": [
+            {
+                "key": group["key"],
+                "label": group["label"],
+                "active_members": group["active_members"],
+                "categories": published(group["active_members"], cells[index]),
+            }
+            for index, group in enumerate(groups)
+        ],
+        "total": {"active_members": total_active, "categories": published(total_active, totals)}
+        if result["partitions"]
+        else None,
+    }
+
+
+def _count_of(group: dict, column: str) -> int:
+    return group[column] if column in ("elderly", "youth") else group["categories"][column]

@@ -219,15 +219,51 @@ def _dimension(name: str) -> Dimension:
         raise ValueError(f"Unknown dimension '{name}'; choose one of {', '.join(DIMENSIONS)}.") from None
 
 
-def active_worker_members(*, scope: Scope, as_of: datetime.date):
-    return scope.members(WorkerMember.objects.active_on(as_of).worker_members())
+@dataclass(frozen=True)
+class Where:
+    """Filters of a statistic beyond the scope (a society or head office filter narrows the
+    scope itself): people and centers in a prefecture, or centers running a business line."""
+
+    prefecture: str | None = None
+    business_line_id: int | None = None
+
+    @property
+    def narrows_centers(self) -> bool:
+        return bool(self.prefecture or self.business_line_id)
+
+    def centers(self, queryset):
+        """``queryset`` of BusinessCenter narrowed to the matching centers."""
+        if self.prefecture:
+            queryset = queryset.filter(prefecture=self.prefecture)
+        if self.business_line_id:
+            queryset = queryset.filter(
+                pk__in=BusinessCenter.business_lines.through.objects.filter(
+                    businessline_id=self.business_line_id
+                ).values("businesscenter_id")
+            )
+        return queryset
+
+    def members(self, queryset):
+        """``queryset`` of WorkerMember narrowed like the prefecture dimension places people."""
+        if self.prefecture:
+            queryset = queryset.alias(placed_in=_prefecture()).filter(placed_in=self.prefecture)
+        if self.business_line_id:
+            queryset = queryset.filter(business_center__in=self.centers(BusinessCenter.objects.all()))
+        return queryset
 
 
-def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
+EVERYWHERE = Where()
+
+
+def active_worker_members(*, scope: Scope, as_of: datetime.date, where: Where = EVERYWHERE):
+    return where.members(scope.members(WorkerMember.objects.active_on(as_of).worker_members()))
+
+
+def members_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = EVERYWHERE) -> list[dict]:
     """Active worker members on ``as_of`` per group: [{key, label, worker_members}], one query."""
     dimension = _dimension(by)
     rows = (
-        active_worker_members(scope=scope, as_of=as_of)
+        active_worker_members(scope=scope, as_of=as_of, where=where)
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
         .annotate(worker_members=Count("pk"))
@@ -236,7 +272,7 @@ def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
     return list(rows)
 
 
-def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
+def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = EVERYWHERE) -> dict:
     """Per group: active worker members, the elderly (60+) and youth (under 35) among them on
     ``as_of``, and per inclusion category the members holding it on that day. Two queries.
 
@@ -247,7 +283,7 @@ def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
     dimension = _dimension(by)
     sixty = as_of.replace(year=as_of.year - 60, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
     thirty_five = as_of.replace(year=as_of.year - 35, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
-    members = active_worker_members(scope=scope, as_of=as_of)
+    members = active_worker_members(scope=scope, as_of=as_of, where=where)
     groups = (
         members.annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
@@ -280,15 +316,17 @@ def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
     }
 
 
-def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
+def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERYWHERE) -> list[dict]:
     """Turnover of ``fiscal_year`` per group: [{key, label, turnover_yen}].
 
     By society: each society's own figure, else its centers' sum. By a center dimension (head
     office, center, prefecture, business line): the centers' figures; a center running several
     lines shares its turnover equally among them; what societies report without center figures
     is one row with key None. Rows add up to the union's total: no yen counted twice.
+    Narrowed by ``where`` (a prefecture or a business line), only the matching centers' figures
+    count, by society too: what a society reports as a whole is not placed anywhere.
     """
-    if by == "society":
+    if by == "society" and not where.narrows_centers:
         societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
             union_id=scope.union_id, fiscal_year=fiscal_year
         )
@@ -296,27 +334,41 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
             key=F("code"), label=F("name"), turnover_yen=society_turnover_expression(fiscal_year)
         ).filter(turnover_yen__isnull=False)
         return list(rows.values("key", "label", "turnover_yen").order_by("key"))
-    dimension = _dimension(by)
-    if dimension.center_path is None:
+    center_path = "society__" if by == "society" else _dimension(by).center_path
+    if center_path is None:
         raise ValueError(f"Turnover is not recorded by {by}.")
-    center_figures = scope.annual_figures(
-        AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
-    )
+    center_figures = _center_figures(scope=scope, fiscal_year=fiscal_year, where=where)
     share = F("turnover_yen")
     if by == "business_line":
         share = _line_share()
     rows = list(
-        center_figures.annotate(key=_center_field(dimension, "key"), label=_center_field(dimension, "label"))
+        center_figures.annotate(key=_center_field(center_path, "key"), label=_center_field(center_path, "label"))
         .values("key", "label")
         .annotate(turnover_yen=Sum(share))
         .order_by("key")
     )
-    if scope.head_office_id is None:
+    if scope.head_office_id is None and not where.narrows_centers:
         by_center = sum(row["turnover_yen"] for row in rows)
         total = _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
         if total != by_center:
             rows.append({"key": None, "label": None, "turnover_yen": total - by_center})
     return rows
+
+
+def turnover_total(*, scope: Scope, fiscal_year: int, where: Where = EVERYWHERE) -> int:
+    """The turnover of everything in ``scope`` (and ``where``) in the fiscal year, one query."""
+    if scope.head_office_id is None and not where.narrows_centers:
+        return _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
+    figures = _center_figures(scope=scope, fiscal_year=fiscal_year, where=where)
+    return figures.aggregate(total=Sum("turnover_yen"))["total"] or 0
+
+
+def _center_figures(*, scope: Scope, fiscal_year: int, where: Where):
+    return scope.annual_figures(
+        AnnualFigures.objects.filter(
+            fiscal_year=fiscal_year, business_center__in=where.centers(BusinessCenter.objects.all())
+        )
+    )
 
 
 def _scoped_turnover_total(*, scope: Scope, fiscal_year: int) -> int:
@@ -329,12 +381,48 @@ def _scoped_turnover_total(*, scope: Scope, fiscal_year: int) -> int:
     return total or 0
 
 
-def _center_field(dimension: Dimension, which: str):
+def _center_field(center_path: str, which: str):
     """The key or label of a center dimension, from AnnualFigures."""
-    path = f"business_center__{dimension.center_path}"
-    if dimension.center_path == "prefecture":
+    path = f"business_center__{center_path}"
+    if center_path == "prefecture":
         return F(path)
     return F(f"{path}{'code' if which == 'key' else 'name'}")
+
+
+def membership_overview(*, scope: Scope, as_of: datetime.date, where: Where = EVERYWHERE) -> dict:
+    """Individual and worker members, member societies and business centers in ``scope`` on
+    ``as_of``, with the members by society, head office and prefecture. Six queries.
+
+    Counts reported by societies that do not register individuals are added by society, and
+    only where they can be placed: not under a head office, prefecture or business line."""
+    by_society = {
+        row["key"]: {**row, "individual_members": row["worker_members"]}
+        for row in members_by(scope=scope, as_of=as_of, by="society", where=where)
+    }
+    if scope.head_office_id is None and not where.narrows_centers:
+        reporting = scope.societies(MemberSociety.objects.in_union_on(as_of)).filter(registers_individuals=False)
+        reported = reporting.annotate(
+            key=F("code"),
+            label=F("name"),
+            individual_members=_latest_report("members", as_of),
+            worker_members=_latest_report("worker_members", as_of),
+        ).filter(individual_members__isnull=False)
+        for row in reported.values("key", "label", "individual_members", "worker_members"):
+            by_society[row["key"]] = row
+    societies = scope.societies(MemberSociety.objects.in_union_on(as_of))
+    centers = where.centers(scope.centers(BusinessCenter.objects.open_on(as_of)))
+    if where.narrows_centers:
+        societies = societies.filter(pk__in=centers.values("society_id"))
+    rows = sorted(by_society.values(), key=lambda row: row["key"])
+    return {
+        "individual_members": sum(row["individual_members"] for row in rows),
+        "worker_members": sum(row["worker_members"] for row in rows),
+        "member_societies": societies.count(),
+        "business_centers": centers.count(),
+        "by_society": rows,
+        "by_head_office": members_by(scope=scope, as_of=as_of, by="head_office", where=where),
+        "by_prefecture": members_by(scope=scope, as_of=as_of, by="prefecture", where=where),
+    }
 
 
 def _line_share():

@@ -12,3 +12,106 @@ def english():
     """Messages asserted word for word are the English ones."""
     with translation.override("en"):
         yield
+
+
+# The REST API: clients holding a token, whose every response is checked against the schema.
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    from drf_spectacular.generators import SchemaGenerator
+    from openapi_core import OpenAPI
+
+    return OpenAPI.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+
+
+class ApiCaller:
+    """A test client with ``Authorization: Bearer`` whose responses must conform to the schema."""
+
+    def __init__(self, openapi, token: str | None, client):
+        from rest_framework.test import APIClient
+
+        self.openapi, self.client = openapi, client
+        self.http = APIClient()
+        if token:
+            self.http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def _checked(self, response):
+        from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+
+        assert response.status_code != 500
+        if response.status_code not in (304,) and response.get("Content-Type", "").startswith("application/json"):
+            self.openapi.validate_response(DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response))
+        return response
+
+    def get(self, path, params=None, **headers):
+        return self._checked(self.http.get(path, params, **headers))
+
+    def post(self, path, data=None, **headers):
+        return self._checked(self.http.post(path, data, format="json", **headers))
+
+    def patch(self, path, data=None, **headers):
+        return self._checked(self.http.patch(path, data, format="json", **headers))
+
+
+@pytest.fixture
+def api(openapi, db):
+    """api(union=…, society=…, head_office=…, can_write=…, sensitive=…) -> ApiCaller; api(None)
+    calls without a token."""
+    from jwcu.services import api_client_create
+
+    def make(union=None, **scope):
+        if union is None and not scope:
+            return ApiCaller(openapi, None, None)
+        client, token = api_client_create(name="Test office", union=union, **scope)
+        return ApiCaller(openapi, token, client)
+
+    return make
+
+
+@pytest.fixture
+def api_tree(db):
+    """A union with two societies, two head offices of the first, a center under each, people
+    (one with an inclusion record), a programme, a partner and annual figures; and a record of
+    another union that no client of this one may see."""
+    import datetime
+
+    from tests import factories as f
+
+    union = f.UnionFactory(code="tu")
+    cwc = f.MemberSocietyFactory(union=union, code="t-cwc")
+    local = f.MemberSocietyFactory(union=union, code="t-local", prefecture="27")
+    east = f.HeadOfficeFactory(society=cwc, code="t-east")
+    west = f.HeadOfficeFactory(society=cwc, code="t-west", region="kinki")
+    care = f.BusinessLineFactory(code="t-care")
+    center_east = f.BusinessCenterFactory(society=cwc, head_office=east, code="t-center-east", prefecture="12")
+    center_west = f.BusinessCenterFactory(society=cwc, head_office=west, code="t-center-west", prefecture="29")
+    center_east.business_lines.set([care])
+    people = {
+        "east": [
+            f.WorkerMemberFactory(society=cwc, business_center=center_east, member_number=f"E{i}") for i in range(3)
+        ],
+        "west": [
+            f.WorkerMemberFactory(society=cwc, business_center=center_west, member_number=f"W{i}") for i in range(3)
+        ],
+        "local": [f.WorkerMemberFactory(society=local, member_number=f"L{i}") for i in range(3)],
+    }
+    category = f.InclusionCategoryFactory(code="t-mental")
+    f.MemberInclusionFactory(member=people["east"][0], category=category, since=datetime.date(2014, 1, 1))
+    f.ProgrammeFactory(union=union, business_center=center_east, code="t-youth-station")
+    f.PartnerFactory(union=union, code="t-ica")
+    f.AnnualFiguresFactory(society=None, business_center=center_east, turnover_yen=1_000)
+    f.AnnualFiguresFactory(society=local, turnover_yen=500)
+    other = f.WorkerMemberFactory(member_number="X1")
+    return {
+        "union": union,
+        "cwc": cwc,
+        "local": local,
+        "east": east,
+        "west": west,
+        "center_east": center_east,
+        "center_west": center_west,
+        "people": people,
+        "category": category,
+        "other_union_member": other,
+    }

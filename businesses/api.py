@@ -1,0 +1,262 @@
+"""API of head offices, business centers, business lines, programmes and annual figures.
+
+Reads come from businesses/selectors.py filtered by businesses/filters.py; writes call
+businesses/services.py (history channel "api")."""
+
+from django.urls import path, re_path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+
+from businesses import selectors, services
+from businesses.filters import (
+    AnnualFiguresFilterSet,
+    BusinessCenterFilterSet,
+    HeadOfficeFilterSet,
+    ProgrammeFilterSet,
+)
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
+from jwcu.api import RecordViewSet
+from members.api import RECORD_FIELDS, ScopedChoicesMixin, code_of
+from members.models import MemberSociety
+
+
+class HeadOfficeSerializer(serializers.ModelSerializer):
+    society = code_of()
+
+    class Meta:
+        model = HeadOffice
+        fields = [
+            "code",
+            "society",
+            "name",
+            "name_ja",
+            "region",
+            "prefecture",
+            "opened_on",
+            "closed_on",
+            *RECORD_FIELDS,
+        ]
+
+
+class BusinessLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BusinessLine
+        fields = ["code", "name", "name_ja", "description", "sdg_goals", "sort_order", *RECORD_FIELDS]
+
+
+CENTER_FIELDS = [
+    "head_office",
+    "name",
+    "name_ja",
+    "prefecture",
+    "municipality",
+    "opened_on",
+    "business_lines",
+    "volunteers",
+    "volunteers_as_of",
+    "featured",
+    "story",
+    "story_ja",
+    "notes",
+]
+
+
+class BusinessCenterSerializer(serializers.ModelSerializer):
+    society = code_of()
+    head_office = code_of(allow_null=True)
+    business_lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BusinessCenter
+        fields = ["code", "society", *CENTER_FIELDS, "closed_on", *RECORD_FIELDS]
+
+    def get_business_lines(self, center) -> list[str]:
+        if self.context.get("as_of") is not None:
+            # Links between centers and lines have no history: as of a day, the current ones.
+            return self.context["business_lines"].get(center.id, [])
+        return [line.code for line in center.business_lines.all()]
+
+
+class BusinessCenterWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    society = serializers.SlugRelatedField(slug_field="code", queryset=MemberSociety.objects.all())
+    head_office = serializers.SlugRelatedField(
+        slug_field="code", queryset=HeadOffice.objects.all(), allow_null=True, required=False
+    )
+    business_lines = serializers.SlugRelatedField(
+        slug_field="code", queryset=BusinessLine.objects.all(), many=True, required=False
+    )
+    scoped_fields = {"society": "societies", "head_office": "head_offices"}
+
+    class Meta:
+        model = BusinessCenter
+        fields = ["code", "society", *CENTER_FIELDS]
+        validators = []
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class BusinessCenterUpdateSerializer(BusinessCenterWriteSerializer):
+    class Meta(BusinessCenterWriteSerializer.Meta):
+        fields = CENTER_FIELDS
+
+
+class CenterCloseSerializer(serializers.Serializer):
+    closed_on = serializers.DateField()
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    union = code_of()
+    business_center = code_of(allow_null=True)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "code",
+            "union",
+            "business_center",
+            "name",
+            "name_ja",
+            "kind",
+            "funder",
+            "commissioning_body",
+            "municipality",
+            "started_on",
+            "ended_on",
+            "discontinued",
+            "completions",
+            "notes",
+            *RECORD_FIELDS,
+        ]
+
+
+class AnnualFiguresSerializer(serializers.ModelSerializer):
+    society = code_of(allow_null=True)
+    business_center = code_of(allow_null=True)
+
+    class Meta:
+        model = AnnualFigures
+        fields = [
+            "society",
+            "business_center",
+            "fiscal_year",
+            "turnover_yen",
+            "wages_yen",
+            "surplus_yen",
+            "source",
+            *RECORD_FIELDS,
+        ]
+
+
+class HeadOfficeViewSet(RecordViewSet):
+    model = HeadOffice
+    serializer_class = HeadOfficeSerializer
+    filterset_class = HeadOfficeFilterSet
+    history_related = ("society",)
+
+    def records(self, scope):
+        return selectors.head_office_queryset(scope=scope)
+
+    def in_force(self, queryset, day):
+        return queryset.open_on(day)
+
+
+class BusinessCenterViewSet(RecordViewSet):
+    model = BusinessCenter
+    serializer_class = BusinessCenterSerializer
+    filterset_class = BusinessCenterFilterSet
+    history_related = ("society", "head_office")
+
+    def records(self, scope):
+        return selectors.center_queryset(scope=scope)
+
+    def in_force(self, queryset, day):
+        return queryset.open_on(day)
+
+    def page_context(self, rows, day):
+        if day is None:
+            return {}
+        links = BusinessCenter.business_lines.through.objects.filter(
+            businesscenter__in=[row.id for row in rows]
+        ).values_list("businesscenter_id", "businessline__code")
+        lines: dict = {}
+        for center_id, code in links.order_by("businessline__sort_order", "businessline__code"):
+            lines.setdefault(center_id, []).append(code)
+        return {"business_lines": lines}
+
+    @extend_schema(request=BusinessCenterWriteSerializer, responses={201: BusinessCenterSerializer})
+    def create(self, request):
+        data = self.validated(BusinessCenterWriteSerializer)
+        with self.acting():
+            center = services.center_create(**data)
+        return self.represent(center, status.HTTP_201_CREATED)
+
+    @extend_schema(request=BusinessCenterUpdateSerializer, responses=BusinessCenterSerializer)
+    def partial_update(self, request, code=None):
+        """Change a center's fields. Requires If-Match."""
+        center = self.get_object()
+        version = self.require_current(center)
+        data = self.validated(BusinessCenterUpdateSerializer, instance=center, partial=True)
+        with self.acting():
+            center = services.center_update(center, expected_version=version, **data)
+        return self.represent(center)
+
+    @extend_schema(request=CenterCloseSerializer, responses=BusinessCenterSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, code=None):
+        """The center closes on ``closed_on``. Requires If-Match."""
+        center = self.get_object()
+        version = self.require_current(center)
+        data = self.validated(CenterCloseSerializer)
+        with self.acting():
+            center = services.center_close(center, closed_on=data["closed_on"], expected_version=version)
+        return self.represent(center)
+
+
+class BusinessLineViewSet(RecordViewSet):
+    model = BusinessLine
+    serializer_class = BusinessLineSerializer
+    filterset_class = None
+
+    def records(self, scope):
+        return selectors.business_line_queryset()
+
+
+class ProgrammeViewSet(RecordViewSet):
+    model = Programme
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilterSet
+    history_related = ("union", "business_center")
+
+    def records(self, scope):
+        return selectors.programme_queryset(scope=scope)
+
+    def in_force(self, queryset, day):
+        return queryset.running_on(day)
+
+
+class AnnualFiguresViewSet(RecordViewSet):
+    """Figures of one owner and fiscal year, addressed by the owner's kind and code."""
+
+    model = AnnualFigures
+    serializer_class = AnnualFiguresSerializer
+    filterset_class = AnnualFiguresFilterSet
+    ordering_fields = ("fiscal_year", "updated_at")
+    history_related = ("society", "business_center")
+
+    def records(self, scope):
+        return selectors.annual_figures_queryset(scope=scope)
+
+    def lookup(self, kwargs):
+        owner = "society" if kwargs["owner"] == "society" else "business_center"
+        return {f"{owner}__code": kwargs["code"], "fiscal_year": kwargs["fiscal_year"]}
+
+
+def annual_figures_urls():
+    return [
+        path("annual-figures/", AnnualFiguresViewSet.as_view({"get": "list"}), name="annual-figures-list"),
+        re_path(
+            r"^annual-figures/(?P<owner>society|business-center)/(?P<code>[-a-z0-9]+)/(?P<fiscal_year>[0-9]{4})/$",
+            AnnualFiguresViewSet.as_view({"get": "retrieve"}),
+            name="annual-figures-detail",
+        ),
+    ]

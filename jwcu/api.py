@@ -1,0 +1,607 @@
+"""The REST API's plumbing, shared by every app's api.py: bearer-token clients, per-client
+throttling, one JSON shape for every error, ETags and If-Match, keyset pagination, as_of and
+updated_since, and the router of /api/v1/.
+
+Viewsets hold no business rules: reads start from the apps' selectors and FilterSets, writes
+call the apps' services inside ``jwcu.audit.acting(channel="api")``.
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+import re
+
+from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.viewsets import GenericViewSet
+
+from jwcu import audit
+from jwcu.models import ApiClient
+from jwcu.scope import OutOfScope, Scope, scope_of
+from jwcu.services import StaleRecordError, api_token_hash
+
+TOKEN_PATTERN = re.compile(r"^([0-9a-f]{8})\.[A-Za-z0-9_-]{20,100}$")
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+# Clients ---------------------------------------------------------------------------------------
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer TOKEN`` of an API client that has not been revoked."""
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header:
+            return None
+        if header[0].lower() != b"bearer" or len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header Authorization: Bearer TOKEN."))
+        token = header[1].decode("ascii", errors="replace")
+        match = TOKEN_PATTERN.match(token)
+        client = None
+        if match:
+            client = (
+                ApiClient.objects.select_related("head_office")
+                .filter(token_prefix=match.group(1), revoked_at__isnull=True)
+                .first()
+            )
+        if client is None or not hmac.compare_digest(client.token_hash, api_token_hash(token)):
+            raise exceptions.AuthenticationFailed(_("This token is unknown or has been revoked."))
+        now = timezone.now()
+        # One cheap query per request; the row is written at most once a minute.
+        ApiClient.objects.filter(pk=client.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser(), client
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = BearerTokenAuthentication
+    name = "bearer"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "The token of an API client."}
+
+
+class ClientPermission(BasePermission):
+    """Every request needs a client; writes need a read-write client."""
+
+    def has_permission(self, request, view):
+        if not isinstance(request.auth, ApiClient):
+            return False
+        if request.method not in SAFE_METHODS and not request.auth.can_write:
+            raise exceptions.PermissionDenied(_("This client may read but not write."))
+        return True
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Requests per client (429 with Retry-After); the rate is API_THROTTLE_RATE."""
+
+    scope = "api_client"
+
+    def get_cache_key(self, request, view):
+        ident = request.auth.pk if isinstance(request.auth, ApiClient) else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# Errors ------------------------------------------------------------------------------------------
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since the version you hold (If-Match)."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of the record you edited."
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This record already exists."
+    default_code = "conflict"
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The field or query parameter, null for the request.")
+    reason = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)
+
+
+CONFLICT_CODES = {"unique", "unique_together"}
+
+
+def _flatten(detail, field=None) -> list[dict]:
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            name = None if key in {"non_field_errors", "__all__", "detail"} else key
+            items += _flatten(value, f"{field}.{name}" if field and name else (name or field))
+        return items
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, field)]
+    return [{"field": field, "reason": str(detail)}]
+
+
+def _from_django(error: DjangoValidationError) -> exceptions.APIException:
+    codes = {e.code for e in error.error_list} if not hasattr(error, "error_dict") else set()
+    if hasattr(error, "error_dict"):
+        codes = {e.code for errors in error.error_dict.values() for e in errors}
+        detail = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
+    else:
+        detail = {"non_field_errors": error.messages}
+    if codes & CONFLICT_CODES:
+        return Conflict(detail)
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    """Every error as {"errors": [{"field", "reason"}]} with its status."""
+    if isinstance(exc, DjangoValidationError):
+        exc = _from_django(exc)
+    elif isinstance(exc, StaleRecordError):
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, OutOfScope):
+        exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = Http404()
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": _flatten(response.data)}
+    return response
+
+
+class RegistrySchema(AutoSchema):
+    """Documents the error shape for every status the API answers with."""
+
+    ERROR_STATUSES = {
+        "400": "Invalid field or query parameter",
+        "401": "Missing, unknown or revoked token",
+        "403": "The client may not do this",
+        "404": "No such record in the client's scope",
+        "429": "Too many requests: see Retry-After",
+    }
+    WRITE_STATUSES = {
+        "409": "The record already exists",
+        "412": "If-Match does not match the record's current ETag",
+        "428": "If-Match is required",
+    }
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        statuses = dict(self.ERROR_STATUSES)
+        if self.method not in SAFE_METHODS:
+            statuses.update(self.WRITE_STATUSES)
+        else:
+            responses["304"] = {"description": "Not modified (If-None-Match)"}
+        for code, description in statuses.items():
+            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
+            responses[code]["description"] = description
+        return responses
+
+
+# ETags and parameters ---------------------------------------------------------------------------
+
+
+def etag_of(data) -> str:
+    body = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class Parameters:
+    """Reads query parameters, collecting a reason for every invalid one so that a 400 names
+    them all at once."""
+
+    def __init__(self, request):
+        self.params = request.query_params
+        self.errors: dict[str, list[str]] = {}
+
+    def unknown(self, known: set[str]):
+        for name in sorted(set(self.params) - known):
+            self.errors[name] = [_("Unknown parameter.")]
+
+    def date(self, name: str) -> datetime.date | None:
+        value = self.params.get(name)
+        if value is None:
+            return None
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if day is None:
+            self.errors[name] = [_("Give a date as YYYY-MM-DD.")]
+        return day
+
+    def timestamp(self, name: str) -> datetime.datetime | None:
+        value = self.params.get(name)
+        if value is None:
+            return None
+        try:
+            # A "+" of an offset arrives as a space when the client did not encode it.
+            moment = parse_datetime(value.replace(" ", "+"))
+        except ValueError:
+            moment = None
+        if moment is None:
+            self.errors[name] = [_("Give a timestamp as ISO 8601, e.g. 2016-11-16T09:00:00+09:00.")]
+            return None
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+    def check(self, name: str, problem: str | None):
+        if problem:
+            self.errors[name] = [problem]
+
+    def merge(self, errors: dict):
+        for name, reasons in errors.items():
+            self.errors.setdefault(name, []).extend(str(reason) for reason in reasons)
+
+    def raise_errors(self):
+        if self.errors:
+            raise exceptions.ValidationError(self.errors)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+class ClientView:
+    """Authentication, permission, throttling, errors and ETags of every API view."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [ClientPermission]
+    throttle_classes = [ClientRateThrottle]
+    schema = RegistrySchema()
+
+    @property
+    def scope(self) -> Scope:
+        return scope_of(self.request)
+
+    def acting(self):
+        return audit.acting(channel=audit.Channel.API, user=self.request.auth.created_by)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
+            tag = etag_of(response.data)
+            response["ETag"] = tag
+            if request.method in SAFE_METHODS and tag in _etags(request.headers.get("If-None-Match", "")):
+                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+                return super().finalize_response(request, not_modified, *args, **kwargs)
+        return response
+
+
+# Pagination --------------------------------------------------------------------------------------
+
+
+class KeysetPagination(BasePagination):
+    """Pages ordered by (field, id) and continued after the last row seen: a row that changes
+    during a sync by updated_at moves behind the cursor and is served again, none is skipped.
+    The cursor is signed; clients pass it back as it is."""
+
+    page_size = 100
+    max_page_size = 1000
+    salt = "jwcu.api.cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        field, descending = view.ordering_of(request)
+        size = self._page_size(request)
+        cursor = request.query_params.get("cursor")
+        if cursor is not None:
+            value, last_id = self._decode(cursor, field)
+            after = "lt" if descending else "gt"
+            queryset = queryset.filter(Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": last_id}))
+        order = [f"-{field}", "-id"] if descending else [field, "id"]
+        rows = list(queryset.order_by(*order)[: size + 1])
+        self.request = request
+        self.next_cursor = None
+        if len(rows) > size:
+            rows = rows[:size]
+            last = rows[-1]
+            value = getattr(last, field)
+            value = value.isoformat() if isinstance(value, datetime.datetime | datetime.date) else value
+            self.next_cursor = signing.dumps([field, value, last.id], salt=self.salt, compress=True)
+        return rows
+
+    def _page_size(self, request) -> int:
+        raw = request.query_params.get("page_size")
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": [_("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
+            )
+        return int(raw)
+
+    def _decode(self, cursor: str, field: str):
+        try:
+            cursor_field, value, last_id = signing.loads(cursor, salt=self.salt)
+        except (signing.BadSignature, ValueError, TypeError):
+            raise exceptions.ValidationError({"cursor": [_("This cursor is not one the API gave.")]}) from None
+        if cursor_field != field:
+            raise exceptions.ValidationError({"cursor": [_("This cursor belongs to another ordering.")]})
+        return value, last_id
+
+    def get_paginated_response(self, data):
+        next_url = None
+        if self.next_cursor:
+            next_url = self.request.build_absolute_uri(
+                self.request.get_full_path().split("?")[0]
+                + "?"
+                + _replace_query(self.request.query_params, cursor=self.next_cursor)
+            )
+        return Response({"next": next_url, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+def _replace_query(params, **changes) -> str:
+    query = params.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+# Resources ---------------------------------------------------------------------------------------
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "as_of",
+        datetime.date,
+        description="The records in force that day (members active, centers and head offices open, societies "
+        "in the union, programmes running), each as recorded at the end of that day.",
+    ),
+    OpenApiParameter(
+        "updated_since",
+        datetime.datetime,
+        description="Only records changed at or after this moment (incremental sync; leaving and closing are changes).",
+    ),
+    OpenApiParameter("ordering", str, description="A field to order by, '-' for descending; ties by record."),
+]
+
+
+class RecordViewSet(ClientView, GenericViewSet):
+    """List and detail of one kind of record, addressed by code.
+
+    Subclasses give ``model``, ``serializer_class``, ``filterset_class`` (or None), a
+    ``records(scope)`` reading from the app's selectors, and ``ordering_fields``; detail lookup
+    kwargs are turned into a queryset filter by ``lookup(kwargs)``."""
+
+    model = None
+    lookup_field = "code"
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = KeysetPagination
+    ordering_fields = ("code", "updated_at")
+    history_related: tuple[str, ...] = ()
+    # as_of is served from the history tables: django-simple-history's row of each record
+    # that was the latest at the end of the day.
+
+    def records(self, scope: Scope):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.records(self.scope)
+
+    def lookup(self, kwargs) -> dict:
+        return {"code": kwargs["code"]}
+
+    def ordering_of(self, request) -> tuple[str, bool]:
+        value = request.query_params.get("ordering", self.ordering_fields[0])
+        field = value.removeprefix("-")
+        if field not in self.ordering_fields:
+            field, value = self.ordering_fields[0], ""
+        return field, value.startswith("-")
+
+    def ordering_problem(self, request) -> str | None:
+        value = request.query_params.get("ordering", self.ordering_fields[0])
+        if value.removeprefix("-") not in self.ordering_fields:
+            return _("Order by one of: %(fields)s.") % {"fields": ", ".join(self.ordering_fields)}
+        return None
+
+    def known_parameters(self, request) -> set[str]:
+        known = {"as_of", "updated_since", "ordering", "cursor", "page_size", "format"}
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(None, self.model.objects.none(), request=request)
+            known |= set(filterset.filters)
+        return known
+
+    def in_force(self, queryset, day: datetime.date):
+        """The records of ``queryset`` in force on ``day`` (members active, centers open…)."""
+        return queryset
+
+    def as_of(self, queryset, day: datetime.date):
+        """The records in force on ``day``, each as it was recorded at the end of that day, or
+        as first recorded if it was entered later (data loaded or imported afterwards)."""
+        history = self.model.history.model.objects
+        end = end_of_day(day)
+        same = {"id": OuterRef("id")}
+        latest_by_then = Q(history_date__lt=end) & ~Exists(
+            history.filter(**same, history_date__lt=end, history_date__gt=OuterRef("history_date"))
+        )
+        first_if_entered_later = ~Exists(history.filter(**same, history_date__lt=end)) & ~Exists(
+            history.filter(**same, history_date__lt=OuterRef("history_date"))
+        )
+        return (
+            history.filter(id__in=self.in_force(queryset, day).values("id"))
+            .filter(latest_by_then | first_if_entered_later)
+            .select_related(*self.history_related)
+        )
+
+    def page_context(self, rows, day: datetime.date | None) -> dict:
+        """Extra serializer context for a page of rows (historical ones when ``day`` is set)."""
+        return {}
+
+    @extend_schema(parameters=LIST_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        parameters = Parameters(request)
+        parameters.unknown(self.known_parameters(request))
+        day = parameters.date("as_of")
+        since = parameters.timestamp("updated_since")
+        parameters.check("ordering", self.ordering_problem(request))
+        queryset = self.get_queryset()
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.query_params, queryset, request=request)
+            if not filterset.is_valid():
+                parameters.merge(filterset.errors)
+            queryset = filterset.qs if not parameters.errors else queryset
+        parameters.raise_errors()
+        if since is not None:
+            queryset = queryset.filter(updated_at__gte=since)
+        if day is not None:
+            queryset = self.as_of(queryset, day)
+        rows = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(rows, many=True, context=self._context(rows, day))
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(parameters=LIST_PARAMETERS[:1])
+    def retrieve(self, request, *args, **kwargs):
+        parameters = Parameters(request)
+        parameters.unknown({"as_of", "format"})
+        day = parameters.date("as_of")
+        parameters.raise_errors()
+        instance = self.get_object()
+        if day is not None:
+            instance = self.as_of(self.get_queryset().filter(pk=instance.pk), day).first()
+            if instance is None:
+                raise Http404
+        return Response(self.get_serializer(instance, context=self._context([instance], day)).data)
+
+    def get_object(self):
+        instance = self.get_queryset().filter(**self.lookup(self.kwargs)).first()
+        if instance is None:
+            raise Http404
+        return instance
+
+    def _context(self, rows, day):
+        return {**self.get_serializer_context(), "as_of": day, **self.page_context(rows, day)}
+
+    def get_serializer(self, *args, context=None, **kwargs):
+        serializer_class = kwargs.pop("serializer_class", None) or self.get_serializer_class()
+        kwargs["context"] = context or self.get_serializer_context()
+        return serializer_class(*args, **kwargs)
+
+    # Writes
+
+    def write_context(self):
+        return self.get_serializer_context()
+
+    def require_current(self, instance) -> int:
+        """The version the client edited, after checking If-Match against the record's ETag."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        current = etag_of(self.get_serializer(instance, context=self._context([instance], None)).data)
+        if "*" not in _etags(header) and current not in _etags(header):
+            raise PreconditionFailed()
+        return instance.version
+
+    def represent(self, instance, status_code=status.HTTP_200_OK):
+        instance = self.get_queryset().get(pk=instance.pk)
+        return Response(self.get_serializer(instance, context=self._context([instance], None)).data, status=status_code)
+
+    def validated(self, serializer_class, *, instance=None, partial=False) -> dict:
+        serializer = serializer_class(
+            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class StatisticsView(ClientView, APIView):
+    """A statistic: parameters are read by a serializer, figures come from reports.selectors."""
+
+    parameters_class: type[serializers.Serializer]
+
+    def parameters(self, request) -> dict:
+        parameters = Parameters(request)
+        serializer = self.parameters_class(data=request.query_params, context={"request": request})
+        parameters.unknown(set(serializer.fields) | {"format"})
+        if not serializer.is_valid():
+            parameters.merge(serializer.errors)
+        parameters.raise_errors()
+        return serializer.validated_data
+
+
+# Router ------------------------------------------------------------------------------------------
+
+
+def urlpatterns():
+    """The URLs of /api/v1/, the schema and its documentation."""
+    from django.urls import include, path
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+    from rest_framework.routers import SimpleRouter
+
+    from businesses import api as businesses_api
+    from members import api as members_api
+    from reports import api as reports_api
+
+    router = SimpleRouter()
+    router.register("unions", members_api.UnionViewSet, basename="union")
+    router.register("societies", members_api.SocietyViewSet, basename="society")
+    router.register("head-offices", businesses_api.HeadOfficeViewSet, basename="head-office")
+    router.register("business-centers", businesses_api.BusinessCenterViewSet, basename="business-center")
+    router.register("business-lines", businesses_api.BusinessLineViewSet, basename="business-line")
+    router.register("programmes", businesses_api.ProgrammeViewSet, basename="programme")
+    router.register("partners", members_api.PartnerViewSet, basename="partner")
+    v1 = [
+        *members_api.member_urls(),
+        *businesses_api.annual_figures_urls(),
+        *reports_api.urls(),
+        *router.urls,
+    ]
+    return [
+        path("api/v1/", include((v1, "api"), namespace="api")),
+        path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    ]

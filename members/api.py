@@ -1,0 +1,290 @@
+"""API of unions, societies, worker members and partners: serializers and viewsets.
+
+Reads come from members/selectors.py filtered by members/filters.py; writes call
+members/services.py (history channel "api")."""
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+
+from businesses.models import BusinessCenter
+from jwcu.api import RecordViewSet, end_of_day
+from jwcu.scope import scope_of
+from members import selectors, services
+from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
+from members.models import LeaveReason, MemberInclusion, MemberSociety, Partner, Union, WorkerMember
+
+RECORD_FIELDS = ["version", "created_at", "updated_at"]
+
+
+def code_of(**kwargs):
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)
+
+
+def website():
+    # A plain string: the schema of a blank URL field matches "" twice (oneOf), which is invalid.
+    return serializers.CharField(read_only=True)
+
+
+class UnionSerializer(serializers.ModelSerializer):
+    website = website()
+
+    class Meta:
+        model = Union
+        fields = ["code", "name", "name_ja", "established_on", "website", "notes", *RECORD_FIELDS]
+
+
+class SocietySerializer(serializers.ModelSerializer):
+    union = code_of()
+    website = website()
+
+    class Meta:
+        model = MemberSociety
+        fields = [
+            "code",
+            "union",
+            "name",
+            "name_ja",
+            "kind",
+            "legal_form",
+            "ilo_type",
+            "prefecture",
+            "established_on",
+            "joined_union_on",
+            "left_union_on",
+            "registers_individuals",
+            "fiscal_year_end_month",
+            "member_organisations",
+            "website",
+            "notes",
+            *RECORD_FIELDS,
+        ]
+
+
+class SocietyLeaveSerializer(serializers.Serializer):
+    left_on = serializers.DateField()
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    union = code_of()
+    website = website()
+
+    class Meta:
+        model = Partner
+        fields = [
+            "code",
+            "union",
+            "name",
+            "name_ja",
+            "abbreviation",
+            "relation",
+            "level",
+            "established_on",
+            "established_by_union",
+            "website",
+            "description",
+            *RECORD_FIELDS,
+        ]
+
+
+class InclusionSerializer(serializers.ModelSerializer):
+    category = code_of()
+
+    class Meta:
+        model = MemberInclusion
+        fields = ["category", "since", "ended_on", "certificate_held"]
+
+
+MEMBER_FIELDS = [
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "family_name_latin",
+    "given_name_latin",
+    "birth_date",
+    "gender",
+    "business_center",
+    "relationship",
+    "joined_on",
+    "capital_contribution_yen",
+    "contract_type",
+    "weekly_hours",
+]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A person; ``inclusions`` (APPI special care-required information) only for clients with
+    the sensitive flag."""
+
+    society = code_of()
+    business_center = code_of(allow_null=True)
+    inclusions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerMember
+        fields = ["society", "member_number", *MEMBER_FIELDS, "left_on", "leave_reason", *RECORD_FIELDS, "inclusions"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not scope_of(request).sensitive:
+            del fields["inclusions"]
+        return fields
+
+    @extend_schema_field(InclusionSerializer(many=True))
+    def get_inclusions(self, member):
+        if self.context.get("as_of") is not None:
+            held = self.context["inclusions"].get(member.id, [])
+        else:
+            held = member.inclusions.all()
+        return InclusionSerializer(held, many=True).data
+
+
+class ScopedChoicesMixin:
+    """Narrows the choices of code fields to the client's scope: outside it, a code is unknown."""
+
+    scoped_fields: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = scope_of(self.context["request"])
+        for name, narrower in self.scoped_fields.items():
+            if name in fields:
+                fields[name].queryset = getattr(scope, narrower)(fields[name].queryset)
+        return fields
+
+
+class MemberWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    society = serializers.SlugRelatedField(slug_field="code", queryset=MemberSociety.objects.all())
+    business_center = serializers.SlugRelatedField(
+        slug_field="code", queryset=BusinessCenter.objects.all(), allow_null=True, required=False
+    )
+    scoped_fields = {"society": "societies", "business_center": "centers"}
+
+    class Meta:
+        model = WorkerMember
+        fields = ["society", "member_number", *MEMBER_FIELDS]
+        # Uniqueness is the service's (409), not the serializer's.
+        validators = []
+
+
+class MemberUpdateSerializer(MemberWriteSerializer):
+    class Meta(MemberWriteSerializer.Meta):
+        fields = MEMBER_FIELDS
+
+
+class MemberLeaveSerializer(serializers.Serializer):
+    left_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=LeaveReason.choices)
+
+
+class UnionViewSet(RecordViewSet):
+    model = Union
+    serializer_class = UnionSerializer
+    filterset_class = None
+
+    def records(self, scope):
+        return selectors.union_queryset(scope=scope)
+
+
+class SocietyViewSet(RecordViewSet):
+    model = MemberSociety
+    serializer_class = SocietySerializer
+    filterset_class = MemberSocietyFilterSet
+    history_related = ("union",)
+
+    def records(self, scope):
+        return selectors.society_queryset(scope=scope)
+
+    def in_force(self, queryset, day):
+        return queryset.in_union_on(day)
+
+    @extend_schema(request=SocietyLeaveSerializer, responses=SocietySerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, code=None):
+        """The society leaves the union on ``left_on``. Requires If-Match."""
+        society = self.get_object()
+        version = self.require_current(society)
+        data = self.validated(SocietyLeaveSerializer)
+        with self.acting():
+            society = services.society_leave_union(society, left_on=data["left_on"], expected_version=version)
+        return self.represent(society)
+
+
+class PartnerViewSet(RecordViewSet):
+    model = Partner
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilterSet
+    history_related = ("union",)
+
+    def records(self, scope):
+        return selectors.partner_queryset(scope=scope)
+
+
+class MemberViewSet(RecordViewSet):
+    """People, addressed by society code and member number."""
+
+    model = WorkerMember
+    serializer_class = MemberSerializer
+    filterset_class = WorkerMemberFilterSet
+    ordering_fields = ("member_number", "updated_at")
+    history_related = ("society", "business_center")
+
+    def records(self, scope):
+        return selectors.member_queryset(scope=scope)
+
+    def in_force(self, queryset, day):
+        return queryset.active_on(day)
+
+    def lookup(self, kwargs):
+        return {"society__code": kwargs["society"], "member_number": kwargs["member_number"]}
+
+    def page_context(self, rows, day):
+        if day is None or not self.scope.sensitive:
+            return {}
+        held: dict = {}
+        inclusions = MemberInclusion.objects.filter(member__in=[row.id for row in rows], created_at__lt=end_of_day(day))
+        for inclusion in inclusions.select_related("category"):
+            if inclusion.since is None or inclusion.since <= day:
+                held.setdefault(inclusion.member_id, []).append(inclusion)
+        return {"inclusions": held}
+
+    @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
+    def create(self, request):
+        data = self.validated(MemberWriteSerializer)
+        with self.acting():
+            member = services.member_create(**data)
+        return self.represent(member, status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
+    def partial_update(self, request, **kwargs):
+        """Change a member's fields. Requires If-Match."""
+        member = self.get_object()
+        version = self.require_current(member)
+        data = self.validated(MemberUpdateSerializer, instance=member, partial=True)
+        with self.acting():
+            member = services.member_update(member, expected_version=version, **data)
+        return self.represent(member)
+
+    @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
+    def leave(self, request, **kwargs):
+        """The member leaves on ``left_on`` for ``reason``. Requires If-Match."""
+        member = self.get_object()
+        version = self.require_current(member)
+        data = self.validated(MemberLeaveSerializer)
+        with self.acting():
+            member = services.member_leave(
+                member, left_on=data["left_on"], reason=data["reason"], expected_version=version
+            )
+        return self.represent(member)
+
+
+def member_urls():
+    detail = "members/<slug:society>/<str:member_number>/"
+    return [
+        path("members/", MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),
+        path(detail, MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="member-detail"),
+        path(f"{detail}leave/", MemberViewSet.as_view({"post": "leave"}), name="member-leave"),
+    ]
