@@ -122,7 +122,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 LOGGING = {
     "version": 1,
@@ -131,3 +133,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Years a departed member's personal fields are kept before an administrator may anonymise them.
+MEMBER_RETENTION_YEARS = env.int("MEMBER_RETENTION_YEARS", default=5)
