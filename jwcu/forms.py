@@ -66,7 +66,7 @@ class RecordForm(forms.ModelForm):
     def changes(self) -> dict:
         """The cleaned values of the model's fields, for a service call."""
         names = {f.name for f in self._meta.model._meta.get_fields() if isinstance(f, models.Field)}
-        return {name: value for name, value in self.cleaned_data.items() if name in names}
+        return {name: value for name, value in self.cleaned_data.items() if name in names and name != "version"}
 
 
 class ScopedForm(VersionedForm):

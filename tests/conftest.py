@@ -25,10 +25,20 @@ def union_tree(db):
         society=society_a, business_center=c1, member_number="A1", family_name_kana="ヤマダ"
     )
     m2 = factories.WorkerMemberFactory(
-        society=society_a, business_center=c2, member_number="A2", family_name_kana="タナカ"
+        society=society_a,
+        business_center=c2,
+        member_number="A2",
+        family_name_kana="タナカ",
+        family_name="田中",
+        family_name_latin="Tanaka",
     )
     mb = factories.WorkerMemberFactory(
-        society=society_b, business_center=cb, member_number="B1", family_name_kana="スズキ"
+        society=society_b,
+        business_center=cb,
+        member_number="B1",
+        family_name_kana="スズキ",
+        family_name="鈴木",
+        family_name_latin="Suzuki",
     )
     other = factories.WorkerMemberFactory(member_number="X1")
     category = factories.InclusionCategoryFactory(code="mental-disability", name="Mental disability (test)")
