@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from businesses.models import AnnualFigures, BusinessCenter, BusinessLine
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.services import record_create, record_update, record_upsert
 
 
@@ -87,3 +87,11 @@ def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[Busine
         for center_id, line_id in extra:
             through.objects.filter(businesscenter_id=center_id, businessline_id=line_id).delete()
     return len(missing) + len(extra)
+
+
+def head_office_close(office: HeadOffice, *, closed_on: datetime.date, expected_version: int | None = None):
+    if office.closed_on is not None:
+        raise ValidationError({"closed_on": _("This head office is already closed.")})
+    if office.business_centers.open_on(closed_on).exists():
+        raise ValidationError({"closed_on": _("Business centers of this head office are still open on that date.")})
+    return record_update(office, expected_version=expected_version, closed_on=closed_on)

@@ -148,3 +148,13 @@ def scope_of(request) -> Scope:
     if isinstance(client_scope, Scope):
         return client_scope
     return Scope.for_user(request.user)
+
+
+def narrowable(model) -> bool:
+    """Whether records of ``model`` are narrowed to a scope."""
+    return model._meta.label_lower in _NARROWERS
+
+
+def require_in_scope(scope: Scope, instance) -> None:
+    if not contains(scope, instance):
+        raise OutOfScope(_("This record lies outside the part of the union you may see."))

@@ -1,6 +1,7 @@
 """Write primitives every app's services build on: validate, save in one transaction, refuse
 stale edits. The history row of each save is written by django-simple-history (jwcu.audit)."""
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -182,3 +183,35 @@ def api_client_revoke(client):
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
     return client
+
+
+def record_at_version(instance: Record, version: int) -> Record:
+    """The record as it was saved at ``version`` (from its history), or ``instance`` itself when
+    that version is not in the history. Passed to record_update with ``expected_version`` so that
+    a refused stale save reports what changed since the version the user edited."""
+    snapshot = instance.history.filter(version=version).order_by("-history_date").first()
+    return snapshot.instance if snapshot is not None else instance
+
+
+def within_scope(scope, write: Callable[[], Record]) -> Record:
+    """Run ``write`` (a service call) in one transaction and keep its result only if the record
+    it returns is still inside ``scope``: a form cannot move a record out of its editor's reach."""
+    from jwcu.scope import OutOfScope, contains
+
+    scope.require_write()
+    with transaction.atomic():
+        record = write()
+        if not contains(scope, record):
+            raise OutOfScope(_("This change would put the record outside the part of the union you may edit."))
+    return record
+
+
+def role_assign(*, user, role: str, union, society=None, head_office=None, sensitive: bool = False):
+    """Give ``user`` their one role (replacing any previous one), validated like a form."""
+    from jwcu.models import RoleAssignment
+
+    assignment = RoleAssignment.objects.filter(user=user).first()
+    values = {"role": role, "union": union, "society": society, "head_office": head_office, "sensitive": sensitive}
+    if assignment is None:
+        return record_create(RoleAssignment, user=user, **values)
+    return record_update(assignment, **values)

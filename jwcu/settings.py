@@ -124,7 +124,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # The REST API (jwcu/api.py): its views set their own authentication, permission and throttle.
 REST_FRAMEWORK = {
@@ -139,7 +141,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "JWCU Registry API",
     "DESCRIPTION": "Records and statistics of the registry for regional offices. "
-    "Send Authorization: Bearer TOKEN; errors are {\"errors\": [{\"field\", \"reason\"}]}.",
+    'Send Authorization: Bearer TOKEN; errors are {"errors": [{"field", "reason"}]}.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -157,3 +159,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Years a departed member's personal fields are kept before an administrator may anonymise them.
+MEMBER_RETENTION_YEARS = env.int("MEMBER_RETENTION_YEARS", default=5)

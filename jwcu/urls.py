@@ -1,15 +1,30 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from businesses.views import CENTERS, HEAD_OFFICES, PROGRAMMES
 from jwcu import api
+from jwcu.views import home_view, record_urls, roles_view
+from members.views import MEMBERS, PARTNERS, SOCIETIES, consent_create_view, inclusion_create_view
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
 
-urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+RECORD_TYPES = [MEMBERS, CENTERS, HEAD_OFFICES, SOCIETIES, PROGRAMMES, PARTNERS]
+
+staff_pages = [
+    path("", home_view, {"record_types": RECORD_TYPES}, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("roles/", roles_view, name="roles"),
+    path("members/<str:society>/<str:number>/consent/", consent_create_view, name="members-consent"),
+    path("members/<str:society>/<str:number>/inclusion/", inclusion_create_view, name="members-inclusion"),
 ]
+for record_type in RECORD_TYPES:
+    staff_pages += record_urls(record_type)
+
+urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
 urlpatterns += api.urlpatterns()
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
+urlpatterns += i18n_patterns(path("admin/", admin.site.urls), *staff_pages, prefix_default_language=False)

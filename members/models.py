@@ -236,6 +236,13 @@ class WorkerMember(RegistryRecord):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(168)],
     )
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Personal fields were erased after the retention period; counts still include the member."),
+    )
 
     objects = WorkerMemberQuerySet.as_manager()
 
@@ -420,3 +427,33 @@ class Partner(RegistryRecord):
 
     def __str__(self):
         return self.name
+
+
+class Placement(RegistryRecord):
+    """A period a member worked at one business center. A move to another center ends the
+    current period and opens the next; WorkerMember.business_center is the current workplace."""
+
+    member = models.ForeignKey(WorkerMember, models.PROTECT, related_name="placements", verbose_name=_("member"))
+    business_center = models.ForeignKey(
+        "businesses.BusinessCenter", models.PROTECT, related_name="placements", verbose_name=_("business center")
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["member", "started_on"]
+        constraints = [
+            period_constraint("placement_started_before_ended", "started_on", "ended_on"),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(ended_on__isnull=True), name="placement_one_current_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.business_center} {self.started_on}–{self.ended_on or ''}"
+
+    def clean(self):
+        if self.business_center_id and self.member_id and self.business_center.society_id != self.member.society_id:
+            raise ValidationError({"business_center": _("This business center belongs to another society.")})

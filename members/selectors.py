@@ -36,3 +36,17 @@ def member_get(*, scope: Scope, society_code: str, member_number: str) -> Worker
 
 def partner_queryset(*, scope: Scope) -> QuerySet[Partner]:
     return scope.partners(Partner.objects.select_related("union"))
+
+
+def member_periods(member: WorkerMember) -> list[dict]:
+    """Where the member worked, oldest first: the recorded placements, or the current center
+    since joining when no move was ever recorded."""
+    placements = list(member.placements.select_related("business_center").order_by("started_on"))
+    if placements:
+        return [
+            {"business_center": p.business_center, "started_on": p.started_on, "ended_on": p.ended_on or member.left_on}
+            for p in placements
+        ]
+    if member.business_center_id is None:
+        return []
+    return [{"business_center": member.business_center, "started_on": member.joined_on, "ended_on": member.left_on}]

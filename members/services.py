@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jwcu.services import record_create, record_update
@@ -14,6 +16,7 @@ from members.models import (
     MemberInclusion,
     MembershipReport,
     MemberSociety,
+    Placement,
     WorkerMember,
 )
 
@@ -103,3 +106,72 @@ def inclusion_record(
         certificate_held=certificate_held,
         recorded_by=recorded_by,
     )
+
+
+def member_move(
+    member: WorkerMember,
+    *,
+    business_center,
+    moved_on: datetime.date,
+    expected_version: int | None = None,
+) -> WorkerMember:
+    """Move a member to another center of their society from ``moved_on``; the period at the
+    previous center is kept (a member registered before placements were kept gets their first
+    period from the day they joined)."""
+    if member.left_on is not None:
+        raise ValidationError({"business_center": _("This member has left; they cannot move.")})
+    if business_center.pk == member.business_center_id:
+        raise ValidationError({"business_center": _("The member already works at this center.")})
+    with transaction.atomic():
+        current = member.placements.filter(ended_on__isnull=True).first()
+        if current is None and member.business_center_id is not None:
+            current = record_create(
+                Placement, member=member, business_center=member.business_center, started_on=member.joined_on
+            )
+        if current is not None:
+            if moved_on <= current.started_on:
+                raise ValidationError({"moved_on": _("The move must be after the start of the current period.")})
+            record_update(current, ended_on=moved_on)
+        member = record_update(member, expected_version=expected_version, business_center=business_center)
+        record_create(Placement, member=member, business_center=business_center, started_on=moved_on)
+    return member
+
+
+ANONYMISED_NAME = "—"
+PERSONAL_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "family_name_latin",
+    "given_name_latin",
+)
+
+
+def member_retention_ends_on(member: WorkerMember) -> datetime.date | None:
+    if member.left_on is None:
+        return None
+    years = settings.MEMBER_RETENTION_YEARS
+    try:
+        return member.left_on.replace(year=member.left_on.year + years)
+    except ValueError:  # 29 February
+        return member.left_on.replace(year=member.left_on.year + years, day=28)
+
+
+def member_anonymise(
+    member: WorkerMember, *, today: datetime.date | None = None, expected_version: int | None = None, **_confirmation
+) -> WorkerMember:
+    """Erase a departed member's names (also from their history) once the retention period has
+    ended. The row stays, with its society, center, dates, birth date and inclusion records, so
+    every count and statistic of the past stays right."""
+    today = today or timezone.localdate()
+    ends_on = member_retention_ends_on(member)
+    if member.anonymised_on is not None:
+        raise ValidationError(_("This member has already been anonymised."))
+    if ends_on is None or ends_on > today:
+        raise ValidationError(_("The retention period of this member has not ended."))
+    erased = dict.fromkeys(PERSONAL_FIELDS, "") | {"family_name": ANONYMISED_NAME, "given_name": ANONYMISED_NAME}
+    with transaction.atomic():
+        member = record_update(member, expected_version=expected_version, anonymised_on=today, **erased)
+        member.history.update(**erased)
+    return member

@@ -1,0 +1,104 @@
+"""Form pieces shared by the staff pages: the record's version against lost updates, choices
+narrowed to the editor's scope, date inputs, and service errors put beside their field."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from businesses.models import HeadOffice
+from jwcu.models import Role
+from jwcu.scope import Scope, narrow, narrowable
+from members.models import MemberSociety, Union
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _narrow_choices(form: forms.BaseForm, scope: Scope):
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and narrowable(queryset.model):
+            field.queryset = narrow(scope, queryset)
+
+
+def _use_date_inputs(form: forms.BaseForm):
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError):
+    """Put a service's ValidationError beside the fields it names (else above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the record the user started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RecordForm(forms.ModelForm):
+    """Create or edit one registry record within ``scope``."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        _narrow_choices(self, scope)
+        _use_date_inputs(self)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+
+    def changes(self) -> dict:
+        """The cleaned values of the model's fields, for a service call."""
+        names = {f.name for f in self._meta.model._meta.get_fields() if isinstance(f, models.Field)}
+        return {name: value for name, value in self.cleaned_data.items() if name in names and name != "version"}
+
+
+class ScopedForm(VersionedForm):
+    """The form of an action on one record (leave, close, move)."""
+
+    def __init__(self, *args, scope: Scope, record=None, **kwargs):
+        self.record = record
+        super().__init__(*args, **kwargs)
+        _narrow_choices(self, scope)
+        _use_date_inputs(self)
+
+
+class RoleAssignmentForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("user"))
+    role = forms.ChoiceField(choices=Role.choices, label=_("role"))
+    union = forms.ModelChoiceField(queryset=Union.objects.all(), label=_("union"))
+    society = forms.ModelChoiceField(queryset=MemberSociety.objects.all(), required=False, label=_("society"))
+    head_office = forms.ModelChoiceField(queryset=HeadOffice.objects.all(), required=False, label=_("head office"))
+    sensitive = forms.BooleanField(
+        required=False,
+        label=_("may see sensitive data"),
+        help_text=_("Inclusion categories (disability, social withdrawal…) are shown only with this permission."),
+    )
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True, is_superuser=False).order_by("username")
+        if scope.union_id is not None:
+            users = users.filter(
+                models.Q(registry_role__isnull=True) | models.Q(registry_role__union_id=scope.union_id)
+            )
+        self.fields["user"].queryset = users
+        _narrow_choices(self, scope)
+        if scope.union_id is not None:
+            self.fields["union"].initial = scope.union_id

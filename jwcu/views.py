@@ -1,0 +1,470 @@
+"""The staff pages' machinery: one list, detail, form, close and history page per record type.
+
+Each app describes its record types (members/views.py, businesses/views.py): the scoped
+selector the pages start from, the FilterSet, the forms and the services they call. These views
+parse input, call a selector or a service, and render; the rules live in the services.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jwcu import display
+from jwcu.forms import RecordForm, ScopedForm, add_service_error
+from jwcu.scope import OutOfScope, Scope, scope_of
+from jwcu.services import StaleRecordError, record_at_version, record_create, record_update, within_scope
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Action:
+    """A change that is not an edit (a member leaves, a center closes): a form and a service
+    called as ``service(record, expected_version=..., **cleaned_data)``."""
+
+    name: str
+    label: str
+    form: type[ScopedForm]
+    service: Callable
+    available: Callable[[Model], bool] = lambda record: True
+    permission: str = "write"  # or "manage"
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str
+    model: type[Model]
+    queryset: Callable[[Scope], QuerySet]
+    filterset: type
+    form: type[RecordForm]
+    columns: list[str]
+    sort_fields: list[str]
+    default_sort: str
+    detail_fields: list[str]
+    edit_form: type[RecordForm] | None = None
+    lookup: dict[str, str] = field(default_factory=lambda: {"code": "code"})  # URL kwarg -> field path
+    create: Callable | None = None  # (data) -> record
+    update: Callable | None = None  # (record, expected_version, data) -> record
+    actions: tuple[Action, ...] = ()
+    related_history: Callable | None = None  # (record, scope) -> [historical querysets]
+    detail_extra: Callable | None = None  # (record, scope) -> extra context of the detail page
+    detail_template: str = "registry/detail.html"
+
+    @property
+    def title(self):
+        return self.model._meta.verbose_name_plural
+
+    def url_kwargs(self, record) -> dict:
+        kwargs = {}
+        for kwarg, path_ in self.lookup.items():
+            value = record
+            for part in path_.split("__"):
+                value = getattr(value, part)
+            kwargs[kwarg] = value
+        return kwargs
+
+    def url(self, name: str, record=None) -> str:
+        return reverse(f"{self.key}-{name}", kwargs=self.url_kwargs(record) if record is not None else None)
+
+    def get(self, scope: Scope, kwargs: dict):
+        """The record named by the URL, or 404 when it is outside the scope."""
+        return get_object_or_404(self.queryset(scope=scope), **{self.lookup[k]: v for k, v in kwargs.items()})
+
+    def do_create(self, data):
+        return (self.create or (lambda values: record_create(self.model, **values)))(data)
+
+    def do_update(self, record, expected_version, data):
+        if self.update is not None:
+            return self.update(record, expected_version, data)
+        return record_update(record, expected_version=expected_version, **data)
+
+
+def record_urls(record_type: RecordType) -> list:
+    key = record_type.key
+    item = "/".join(f"<str:{kwarg}>" for kwarg in record_type.lookup)
+    pages = [
+        path(f"{key}/", list_view, {"record_type": record_type}, name=f"{key}-list"),
+        path(f"{key}/new/", form_view, {"record_type": record_type}, name=f"{key}-create"),
+        path(f"{key}/{item}/", detail_view, {"record_type": record_type}, name=f"{key}-detail"),
+        path(f"{key}/{item}/edit/", form_view, {"record_type": record_type}, name=f"{key}-edit"),
+        path(f"{key}/{item}/history/", history_view, {"record_type": record_type}, name=f"{key}-history"),
+    ]
+    pages += [
+        path(
+            f"{key}/{item}/{action.name}/",
+            action_view,
+            {"record_type": record_type, "action": action},
+            name=f"{key}-{action.name}",
+        )
+        for action in record_type.actions
+    ]
+    return pages
+
+
+def _require(scope: Scope, permission: str):
+    try:
+        scope.require_manage() if permission == "manage" else scope.require_write()
+    except OutOfScope as error:
+        raise PermissionDenied(str(error)) from error
+
+
+def _sort(request, record_type: RecordType) -> str:
+    sort = request.GET.get("sort", "")
+    return sort if sort.lstrip("-") in record_type.sort_fields else record_type.default_sort
+
+
+@login_required
+def list_view(request, record_type: RecordType):
+    scope = scope_of(request)
+    filterset = record_type.filterset(request.GET or None, queryset=record_type.queryset(scope=scope), request=request)
+    queryset = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    sort = _sort(request, record_type)
+    page = Paginator(queryset.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    model = record_type.model
+    columns = [
+        {
+            "name": name,
+            "label": display.field_label(model, name),
+            "sort": name if name in record_type.sort_fields else None,
+            "current": sort.lstrip("-") == name,
+            "descending": sort.startswith("-"),
+        }
+        for name in record_type.columns
+    ]
+    rows = [
+        {
+            "url": record_type.url("detail", record),
+            "cells": [display.value(record, name) for name in record_type.columns],
+        }
+        for record in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        [f"{model._meta.app_label}/{model._meta.model_name}_list.html", "registry/list.html"],
+        {
+            "record_type": record_type,
+            "filter_form": filterset.form,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "sort": sort,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "can_create": scope.can_write,
+            "create_url": record_type.url("create"),
+        },
+    )
+
+
+def _actions(record_type: RecordType, record, scope: Scope) -> list[dict]:
+    allowed = {"write": scope.can_write, "manage": scope.can_manage}
+    return [
+        {"label": action.label, "url": record_type.url(action.name, record)}
+        for action in record_type.actions
+        if allowed[action.permission] and action.available(record)
+    ]
+
+
+@login_required
+def detail_view(request, record_type: RecordType, **kwargs):
+    scope = scope_of(request)
+    record = record_type.get(scope, kwargs)
+    fields = [
+        {"label": display.field_label(record_type.model, name), "value": display.value(record, name)}
+        for name in record_type.detail_fields
+    ]
+    return render(
+        request,
+        record_type.detail_template,
+        {
+            "record_type": record_type,
+            "record": record,
+            "fields": fields,
+            "scope": scope,
+            "can_edit": scope.can_write,
+            "actions": _actions(record_type, record, scope),
+            "edit_url": record_type.url("edit", record),
+            "history_url": record_type.url("history", record),
+            **(record_type.detail_extra(record, scope) if record_type.detail_extra else {}),
+        },
+    )
+
+
+def _stale_changes(record_type: RecordType, error: StaleRecordError) -> list[dict]:
+    model = record_type.model
+    return [
+        {
+            "label": display.field_label(model, name),
+            "yours": _history_value(model._meta.get_field(name), before),
+            "theirs": _history_value(model._meta.get_field(name), after),
+        }
+        for name, (before, after) in error.changed_fields.items()
+        if name not in {"created_at"}
+    ]
+
+
+@login_required
+def form_view(request, record_type: RecordType, **kwargs):
+    scope = scope_of(request)
+    record = record_type.get(scope, kwargs) if kwargs else None
+    _require(scope, "write")
+    form_class = (record_type.edit_form or record_type.form) if record is not None else record_type.form
+    form = form_class(request.POST or None, instance=record, scope=scope)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        try:
+            if record is None:
+                saved = within_scope(scope, lambda: record_type.do_create(data))
+            else:
+                version = form.cleaned_data["version"]
+                base = record_at_version(record, version)
+                saved = within_scope(scope, lambda: record_type.do_update(base, version, data))
+        except StaleRecordError as error:
+            stale = _stale_changes(record_type, error)
+            form.data = form.data.copy()
+            form.data["version"] = error.current.version
+        except ValidationError as error:
+            add_service_error(form, error)
+        except OutOfScope as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(record)s was saved.") % {"record": saved})
+            return redirect(record_type.url("detail", saved))
+    return render(
+        request,
+        [f"{record_type.model._meta.app_label}/{record_type.model._meta.model_name}_form.html", "registry/form.html"],
+        {
+            "record_type": record_type,
+            "record": record,
+            "form": form,
+            "stale": stale,
+            "heading": _("Edit: %(record)s") % {"record": record}
+            if record
+            else _("Add: %(kind)s") % {"kind": record_type.model._meta.verbose_name},
+            "cancel_url": record_type.url("detail", record) if record else record_type.url("list"),
+        },
+    )
+
+
+@login_required
+def action_view(request, record_type: RecordType, action: Action, **kwargs):
+    scope = scope_of(request)
+    record = record_type.get(scope, kwargs)
+    _require(scope, action.permission)
+    if not action.available(record):
+        raise Http404
+    form = action.form(request.POST or None, scope=scope, initial={"version": record.version}, record=record)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        version = form.cleaned_data["version"]
+        try:
+            saved = within_scope(
+                scope, lambda: action.service(record_at_version(record, version), expected_version=version, **values)
+            )
+        except StaleRecordError as error:
+            stale = _stale_changes(record_type, error)
+            form.data = form.data.copy()
+            form.data["version"] = error.current.version
+        except ValidationError as error:
+            add_service_error(form, error)
+        except OutOfScope as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(record)s was saved.") % {"record": saved})
+            return redirect(record_type.url("detail", saved))
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "record_type": record_type,
+            "record": record,
+            "form": form,
+            "stale": stale,
+            "heading": f"{action.label}: {record}",
+            "cancel_url": record_type.url("detail", record),
+        },
+    )
+
+
+# History
+
+
+def _history_value(model_field, raw, names=None) -> str:
+    if raw is None or raw == "":
+        return ""
+    if model_field.is_relation:
+        return (names or {}).get((model_field.related_model, raw), str(raw))
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(raw, raw))
+    return display.plain(raw, model_field)
+
+
+def _history_entries(rows: list, model) -> list[dict]:
+    """Each historical row with its field-by-field differences from the previous one of the
+    same record (rows of one record are compared in order; no query per row)."""
+    ignored = {"version", "created_at", "updated_at", "id"}
+    previous_of, entries = {}, []
+    for row in sorted(rows, key=lambda r: (r.history_date, r.history_id)):
+        previous = previous_of.get((type(row), row.id))
+        changes = []
+        if previous is not None:
+            delta = row.diff_against(previous, foreign_keys_are_objs=False)
+            changes = [(c.field, c.old, c.new) for c in delta.changes if c.field not in ignored]
+        else:
+            changes = [
+                (f.attname if f.is_relation else f.name, None, getattr(row, f.attname))
+                for f in row.instance_type._meta.concrete_fields
+                if f.name not in ignored and getattr(row, f.attname) not in (None, "", [])
+            ]
+        previous_of[(type(row), row.id)] = row
+        entries.append({"row": row, "raw_changes": changes, "model": row.instance_type})
+    return entries
+
+
+def _resolve_names(entries: list[dict]) -> dict:
+    """Names of the related records the changes point at: one query per related model."""
+    wanted: dict = {}
+    for entry in entries:
+        for name, old, new in entry["raw_changes"]:
+            model_field = _field_by_attname(entry["model"], name)
+            if model_field.is_relation:
+                wanted.setdefault(model_field.related_model, set()).update(v for v in (old, new) if v is not None)
+    names = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            names[(model, obj.pk)] = str(obj)
+    return names
+
+
+def _field_by_attname(model, name):
+    for model_field in model._meta.concrete_fields:
+        if name in (model_field.name, model_field.attname):
+            return model_field
+    return model._meta.get_field(name)
+
+
+def history_timeline(record, scope: Scope, related: Callable | None = None) -> list[dict]:
+    rows = list(record.history.select_related("history_user"))
+    for queryset in related(record, scope) if related else []:
+        rows += list(queryset.select_related("history_user"))
+    entries = _history_entries(rows, type(record))
+    names = _resolve_names(entries)
+    for entry in entries:
+        model = entry["model"]
+        entry["changes"] = [
+            {
+                "label": str(_field_by_attname(model, name).verbose_name),
+                "old": _history_value(_field_by_attname(model, name), old, names),
+                "new": _history_value(_field_by_attname(model, name), new, names),
+            }
+            for name, old, new in entry["raw_changes"]
+        ]
+        entry["subject"] = model._meta.verbose_name if model is not type(record) else ""
+    entries.reverse()
+    return entries
+
+
+HISTORY_TYPE = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+
+
+@login_required
+def history_view(request, record_type: RecordType, **kwargs):
+    scope = scope_of(request)
+    record = record_type.get(scope, kwargs)
+    entries = history_timeline(record, scope, record_type.related_history)
+    for entry in entries:
+        entry["kind"] = HISTORY_TYPE[entry["row"].history_type]
+    as_of, as_of_fields, as_of_error = request.GET.get("as_of", ""), None, None
+    if as_of:
+        try:
+            day = datetime.date.fromisoformat(as_of)
+        except ValueError:
+            as_of_error = _("Enter a valid date.")
+        else:
+            moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+            try:
+                past = record.history.as_of(moment)
+            except record_type.model.DoesNotExist:
+                as_of_error = _("The record did not exist yet on that date.")
+            else:
+                as_of_fields = [
+                    {"label": display.field_label(record_type.model, name), "value": _as_of_value(past, name)}
+                    for name in record_type.detail_fields
+                    if not record_type.model._meta.get_field(name).many_to_many
+                ]
+    return render(
+        request,
+        "registry/history.html",
+        {
+            "record_type": record_type,
+            "record": record,
+            "entries": entries,
+            "as_of": as_of,
+            "as_of_fields": as_of_fields,
+            "as_of_error": as_of_error,
+            "detail_url": record_type.url("detail", record),
+        },
+    )
+
+
+def _as_of_value(past, name: str) -> str:
+    try:
+        return display.value(past, name)
+    except Model.DoesNotExist:
+        return ""
+
+
+@login_required
+def home_view(request, record_types: list[RecordType]):
+    scope = scope_of(request)
+    return render(
+        request,
+        "registry/home.html",
+        {"record_types": [(rt.title, rt.url("list")) for rt in record_types], "scope": scope},
+    )
+
+
+# Roles
+
+
+@login_required
+def roles_view(request):
+    from jwcu.forms import RoleAssignmentForm
+    from jwcu.models import RoleAssignment
+    from jwcu.services import role_assign
+
+    scope = scope_of(request)
+    _require(scope, "manage")
+    form = RoleAssignmentForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role_assign(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The role of %(user)s was saved.") % {"user": form.cleaned_data["user"]})
+            return redirect("roles")
+    assignments = RoleAssignment.objects.select_related("user", "union", "society", "head_office").order_by(
+        "user__username"
+    )
+    if scope.union_id is not None:
+        assignments = assignments.filter(union_id=scope.union_id)
+    return render(request, "jwcu/roles.html", {"form": form, "assignments": assignments})

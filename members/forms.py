@@ -1,0 +1,139 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from businesses.models import BusinessCenter
+from jwcu.forms import RecordForm, ScopedForm
+from members.models import (
+    ConsentRecord,
+    ConsentScope,
+    InclusionCategory,
+    LeaveReason,
+    MemberSociety,
+    Partner,
+    WorkerMember,
+)
+
+MEMBER_FIELDS = [
+    "society",
+    "member_number",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "family_name_latin",
+    "given_name_latin",
+    "birth_date",
+    "gender",
+    "business_center",
+    "relationship",
+    "joined_on",
+    "capital_contribution_yen",
+    "contract_type",
+    "weekly_hours",
+]
+
+
+class MemberCreateForm(RecordForm):
+    class Meta:
+        model = WorkerMember
+        fields = MEMBER_FIELDS
+
+
+class MemberEditForm(RecordForm):
+    """A member stays in their society; a new workplace is a move (which keeps the periods)."""
+
+    class Meta:
+        model = WorkerMember
+        fields = [name for name in MEMBER_FIELDS if name not in {"society", "business_center"}]
+
+
+class SocietyForm(RecordForm):
+    class Meta:
+        model = MemberSociety
+        fields = [
+            "union",
+            "code",
+            "name",
+            "name_ja",
+            "kind",
+            "legal_form",
+            "ilo_type",
+            "prefecture",
+            "established_on",
+            "joined_union_on",
+            "registers_individuals",
+            "fiscal_year_end_month",
+            "member_organisations",
+            "website",
+            "notes",
+        ]
+
+
+class SocietyEditForm(SocietyForm):
+    class Meta(SocietyForm.Meta):
+        fields = [name for name in SocietyForm.Meta.fields if name != "union"]
+
+
+class PartnerForm(RecordForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "union",
+            "code",
+            "name",
+            "name_ja",
+            "abbreviation",
+            "relation",
+            "level",
+            "established_on",
+            "established_by_union",
+            "website",
+            "description",
+        ]
+
+
+class MemberLeaveForm(ScopedForm):
+    left_on = forms.DateField(label=_("left on"))
+    reason = forms.ChoiceField(choices=LeaveReason.choices, label=_("reason for leaving"))
+
+
+class MemberMoveForm(ScopedForm):
+    business_center = forms.ModelChoiceField(queryset=BusinessCenter.objects.all(), label=_("new business center"))
+    moved_on = forms.DateField(label=_("works there from"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = self.fields["business_center"].queryset.filter(society_id=self.record.society_id, closed_on=None)
+        self.fields["business_center"].queryset = centers.exclude(pk=self.record.business_center_id)
+
+
+class MemberAnonymiseForm(ScopedForm):
+    confirm = forms.BooleanField(
+        label=_("I confirm that the retention period has ended and the personal fields may be erased.")
+    )
+
+
+class SocietyLeaveForm(ScopedForm):
+    left_on = forms.DateField(label=_("left the union on"))
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = ["given_on", "scope", "reference"]
+        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = ConsentScope.choices
+
+
+class InclusionForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=InclusionCategory.objects.all(), label=_("category"))
+    consent = forms.ModelChoiceField(queryset=ConsentRecord.objects.none(), label=_("consent"))
+    since = forms.DateField(required=False, label=_("since"), widget=forms.DateInput(attrs={"type": "date"}))
+    certificate_held = forms.BooleanField(required=False, label=_("certificate held"))
+
+    def __init__(self, *args, member: WorkerMember, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
