@@ -129,6 +129,16 @@ class RegistryRecord(models.Model):
 
     def validate_constraints(self, exclude=None):
         """As Django's, but a period that ends before it starts is an error of its end field."""
+        errors = self.period_errors(exclude=exclude)
+        try:
+            super().validate_constraints(exclude={*(exclude or ()), *errors})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def period_errors(self, exclude=None) -> dict[str, list]:
+        """The periods of this record that end before they start, checked without a query."""
         errors = {}
         for constraint in self._meta.constraints:
             start, end = PERIOD_CONSTRAINTS.get(constraint.name, (None, None))
@@ -137,11 +147,10 @@ class RegistryRecord(models.Model):
             started, ended = getattr(self, start), getattr(self, end)
             if started is not None and ended is not None and ended < started:
                 errors.setdefault(end, []).append(PERIOD_MESSAGE)
-        try:
-            super().validate_constraints(exclude={*(exclude or ()), *errors})
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
+        return errors
+
+    def validate_periods(self):
+        if errors := self.period_errors():
             raise ValidationError(errors)
 
 

@@ -83,7 +83,13 @@ def _comparable(value):
 
 
 def records_bulk_upsert(
-    model: type[Record], rows: list[dict], *, key: tuple[str, ...], existing: models.QuerySet, batch_size: int = 2000
+    model: type[Record],
+    rows: list[dict],
+    *,
+    key: tuple[str, ...],
+    existing: models.QuerySet,
+    batch_size: int = 2000,
+    validated: bool = False,
 ) -> dict[str, int]:
     """Create or bring up to date many records of ``model`` in one transaction.
 
@@ -91,7 +97,8 @@ def records_bulk_upsert(
     fields; ``existing`` is the queryset that holds every record the rows may already match.
     Each row is validated like a form would (field rules and ``clean()``) before anything is
     written: one invalid row raises a ValidationError naming every bad row and nothing is
-    saved. Unchanged records are not written; each created or changed one gets a history row.
+    saved (``validated``: the caller has already checked every row, as the importer does).
+    Unchanged records are not written; each created or changed one gets a history row.
     """
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -115,6 +122,8 @@ def records_bulk_upsert(
             obj.version += 1
             changed_fields.update(differing)
             to_update.append(obj)
+        if validated:
+            continue
         try:
             obj.clean_fields(exclude=foreign_keys)
             obj.clean()

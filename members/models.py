@@ -274,8 +274,13 @@ class WorkerMember(RegistryRecord):
         return f"{self.family_name} {self.given_name} ({self.member_number})"
 
     def clean(self):
+        errors = {}
         if self.business_center_id and self.society_id and self.business_center.society_id != self.society_id:
-            raise ValidationError({"business_center": _("This business center belongs to another society.")})
+            errors["business_center"] = _("This business center belongs to another society.")
+        if self.leave_reason and self.left_on is None:
+            errors["leave_reason"] = _("A reason for leaving needs a date of leaving.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConsentScope(models.TextChoices):

@@ -199,7 +199,7 @@ def test_a_reason_for_leaving_needs_a_date_of_leaving():
 
     member = WorkerMemberFactory()
     member.leave_reason = "retirement"
-    assert validation_errors(member) == {NON_FIELD_ERRORS: ["A reason for leaving needs a date of leaving."]}
+    assert validation_errors(member) == {"leave_reason": ["A reason for leaving needs a date of leaving."]}
 
 
 # Yen
