@@ -1,0 +1,76 @@
+"""The layout of a member import file (import_members, the upload page)."""
+
+from django.utils.translation import gettext as _
+
+from businesses.models import BusinessCenter
+from jwcu.imports import Column, Layout, parse_choice, parse_date, parse_decimal, parse_int
+from members.models import ContractType, Gender, LeaveReason, MemberSociety, Relationship, WorkerMember
+
+MEMBER_COLUMNS = [
+    Column("society", "組合コード", example="cwc"),
+    Column("member_number", "組合員番号", required=True, example="100001"),
+    Column("family_name", "姓", required=True, example="山田"),
+    Column("given_name", "名", required=True, example="花子"),
+    Column("family_name_kana", "姓（カナ）", example="ヤマダ"),
+    Column("given_name_kana", "名（カナ）", example="ハナコ"),
+    Column("family_name_latin", "姓（ローマ字）", example="Yamada"),
+    Column("given_name_latin", "名（ローマ字）", example="Hanako"),
+    Column("birth_date", "生年月日", parse_date, required=True, example="1970-05-01"),
+    Column("gender", "性別", parse_choice(Gender), example="female"),
+    Column("business_center", "事業所コード", example=""),
+    Column("relationship", "関係", parse_choice(Relationship), example="worker_member"),
+    Column("joined_on", "加入日", parse_date, required=True, example="2015-04-01"),
+    Column("left_on", "脱退日", parse_date),
+    Column("leave_reason", "脱退理由", parse_choice(LeaveReason)),
+    Column("capital_contribution_yen", "出資金（円）", parse_int, example="50000"),
+    Column("contract_type", "契約", parse_choice(ContractType), example="regular"),
+    Column("weekly_hours", "週労働時間", parse_decimal, example="40"),
+]
+
+
+def member_layout(*, society: MemberSociety | None = None, scope=None) -> Layout:
+    """Members of ``society`` (every row's society column must then be empty or its code), or
+    of the society each row names. ``scope`` limits the societies a row may name."""
+    societies = MemberSociety.objects.all() if scope is None else scope.societies(MemberSociety.objects.all())
+    society_by_code = {s.code: s for s in societies}
+    centers_by_code: dict[str, BusinessCenter] = {}
+
+    def center_by_code(code: str) -> BusinessCenter | None:
+        if not centers_by_code:
+            centers_by_code.update(
+                (c.code, c) for c in BusinessCenter.objects.filter(society__in=society_by_code.values())
+            )
+        return centers_by_code.get(code)
+
+    def resolve(values: dict, problem) -> dict:
+        code = values.pop("society", "") or (society.code if society else "")
+        if not code:
+            problem("society", _("required (or give --society)"))
+        elif society is not None and code != society.code:
+            problem("society", _("this file imports members of %(code)s only") % {"code": society.code})
+        elif code not in society_by_code:
+            problem("society", _("no society has this code"))
+        else:
+            values["society"] = society_by_code[code]
+        if "business_center" in values:
+            center_code = values.pop("business_center")
+            center = center_by_code(center_code) if center_code else None
+            if center_code and center is None:
+                problem("business_center", _("no business center of these societies has this code"))
+            values["business_center"] = center
+        if not values.get("relationship"):
+            values["relationship"] = Relationship.WORKER_MEMBER
+        return values
+
+    def existing(rows: list[dict]):
+        return WorkerMember.objects.filter(
+            society__in={row["society"] for row in rows}, member_number__in=[row["member_number"] for row in rows]
+        )
+
+    return Layout(
+        model=WorkerMember,
+        columns=MEMBER_COLUMNS,
+        key=("society", "member_number"),
+        resolve=resolve,
+        existing=existing,
+    )
