@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -266,6 +266,7 @@ def import_file(
                 if total_problems or not valid:
                     continue  # keep checking, to report every problem; write nothing more
                 _write_chunk(valid, layout, outcome, refuse)
+                reset_queries()  # with DEBUG on, Django would keep every statement of the file
         except (UnicodeDecodeError, csv.Error) as error:
             refuse(Problem(None, "", "", _("the file cannot be read: %(error)s") % {"error": error}))
         if total_problems:
