@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from jwcu import audit
-from jwcu.services import records_bulk_upsert
+from jwcu.services import records_copy_upsert
 
 CHUNK_ROWS = 5_000
 MAX_REPORTED_PROBLEMS = 1_000
@@ -356,11 +356,7 @@ def _cell(value) -> str:
 def _write_chunk(valid: list[tuple[int, dict]], layout: Layout, outcome: Outcome, refuse):
     rows = [values for _number, values in valid]
     fields_rows = [{k: v for k, v in row.items() if k not in layout.skip_fields} for row in rows]
-    outcome.add(
-        records_bulk_upsert(
-            layout.model, fields_rows, key=layout.key, existing=layout.existing(fields_rows), validated=True
-        )
-    )
+    outcome.add(records_copy_upsert(layout.model, fields_rows, key=layout.key))
     if layout.after_chunk:
         layout.after_chunk(rows)
 

@@ -1,7 +1,10 @@
 """Write primitives every app's services build on: validate, save in one transaction, refuse
 stale edits. The history row of each save is written by django-simple-history (jwcu.audit)."""
 
+import datetime
+import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -224,3 +227,110 @@ def role_assign(*, user, role: str, union, society=None, head_office=None, sensi
     if assignment is None:
         return record_create(RoleAssignment, user=user, **values)
     return record_update(assignment, **values)
+
+
+def records_copy_upsert(model: type[Record], rows: list[dict], *, key: tuple[str, ...]) -> dict[str, int]:
+    """Create or update many already-validated records of ``model`` at the speed of COPY.
+
+    The rows are copied into a temporary table, then one statement inserts the new ones, updates
+    the ones that differ (``INSERT … ON CONFLICT (key) DO UPDATE … WHERE changed``) and writes a
+    history row for each, with the current audit user and channel. A field a row leaves out (a
+    field that cannot be empty and whose cell was) keeps its stored value, or gets its default.
+    Returns the counts of created, updated and unchanged records.
+    """
+    from django.db import connection
+
+    from jwcu import audit
+
+    if not rows:
+        return {"created": 0, "updated": 0, "unchanged": 0}
+    meta, history_meta = model._meta, model.history.model._meta
+    bookkeeping = {meta.pk.name, "created_at", "updated_at", "version"}
+    present = {name for row in rows for name in row}
+    fields = [f for f in meta.concrete_fields if f.name in present and f.name not in bookkeeping]
+    columns = [f.column for f in fields]
+    key_columns = [meta.get_field(name).column for name in key]
+    table, stage = meta.db_table, f"stage_{meta.db_table}"
+
+    def new_value(field, source: str) -> str:
+        if field.null:
+            return f"{source}.{field.column}"
+        return f"COALESCE({source}.{field.column}, t.{field.column})"
+
+    def inserted_value(field) -> tuple[str, list]:
+        default = [field.get_db_prep_save(field.get_default(), connection)]
+        if field.name not in present:
+            return "%s", default
+        if field.null:
+            return f"s.{field.column}", []
+        return f"COALESCE(s.{field.column}, %s)", default
+
+    all_fields = [f for f in meta.concrete_fields if f.name not in bookkeeping]
+    inserted = [inserted_value(field) for field in all_fields]
+    history_columns = [f.column for f in history_meta.concrete_fields if f.name not in _HISTORY_BOOKKEEPING]
+    context = audit.current()
+    sql = f"""
+        WITH changed AS (
+            INSERT INTO {table} AS t ({", ".join(f.column for f in all_fields)}, created_at, updated_at, version)
+            SELECT {", ".join(expression for expression, _ in inserted)}, now(), now(), 1 FROM {stage} AS s
+            ON CONFLICT ({", ".join(key_columns)}) DO UPDATE SET
+                {", ".join(f"{f.column} = {new_value(f, 'EXCLUDED')}" for f in fields)},
+                updated_at = now(), version = t.version + 1
+            WHERE ({", ".join(f"t.{c}" for c in columns)})
+                IS DISTINCT FROM ({", ".join(new_value(f, "EXCLUDED") for f in fields)})
+            RETURNING t.*, (t.xmax = 0) AS was_inserted
+        )
+        INSERT INTO {history_meta.db_table}
+            ({", ".join(history_columns)}, history_date, history_type, history_user_id, history_channel)
+        SELECT {", ".join(history_columns)}, now(), CASE WHEN was_inserted THEN '+' ELSE '~' END, %s, %s
+        FROM changed
+        RETURNING history_type
+    """
+    params = [p for _, ps in inserted for p in ps] + [getattr(context.user, "pk", None), context.channel]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        lines = "".join(
+            "\t".join(_copy_text(_db_value(field, row.get(field.name), connection)) for field in fields) + "\n"
+            for row in rows
+        )
+        cursor.cursor.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN", io.StringIO(lines))
+        cursor.execute(sql, params)
+        types = [history_type for (history_type,) in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE {stage}")
+    created, updated = types.count("+"), types.count("~")
+    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+
+
+_HISTORY_BOOKKEEPING = {
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_user",
+    "history_change_reason",
+    "history_channel",
+}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _db_value(field, value, connection):
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, str | int | datetime.date | Decimal):
+        return value  # what get_db_prep_save would return for these, without its cost
+    return field.get_db_prep_save(value, connection)
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "{" + ",".join(str(item) for item in value) + "}"
+    return str(value).translate(_COPY_ESCAPES)

@@ -215,3 +215,13 @@ def test_centers_import_with_their_business_lines(tmp_path, society):
     with pytest.raises(CommandError):
         call_command("import_centers", bad, stdout=output, stderr=errors)
     assert "row 2, business_lines" in errors.getvalue()
+
+
+def test_an_empty_cell_keeps_the_stored_value_of_a_field_that_cannot_be_empty(tmp_path, society):
+    header = "society,member_number,family_name,given_name,birth_date,joined_on,capital_contribution_yen,left_on"
+    imported(write(tmp_path, f"{header}\nwc-tokyo,1,山田,花子,1970-05-01,2015-04-01,70000,2016-03-31\n"))
+    imported(write(tmp_path, f"{header}\nwc-tokyo,1,山田,花子,1970-05-01,2015-04-01,,\n"))
+    member = WorkerMember.objects.get(member_number="1")
+    # capital cannot be empty: kept; a date of leaving can: the file says the member has not left
+    assert (member.capital_contribution_yen, member.left_on) == (70_000, None)
+    assert [h.history_type for h in member.history.order_by("history_date", "history_id")] == ["+", "~"]
