@@ -188,7 +188,7 @@ class BusinessCenterViewSet(RecordViewSet):
         data = self.validated(BusinessCenterWriteSerializer)
         with self.acting():
             center = services.center_create(**data)
-        return self.represent(center, status.HTTP_201_CREATED)
+            return self.represent(center, status.HTTP_201_CREATED)
 
     @extend_schema(request=BusinessCenterUpdateSerializer, responses=BusinessCenterSerializer)
     def partial_update(self, request, code=None):
@@ -198,7 +198,7 @@ class BusinessCenterViewSet(RecordViewSet):
         data = self.validated(BusinessCenterUpdateSerializer, instance=center, partial=True)
         with self.acting():
             center = services.center_update(center, expected_version=version, **data)
-        return self.represent(center)
+            return self.represent(center)
 
     @extend_schema(request=CenterCloseSerializer, responses=BusinessCenterSerializer)
     @action(detail=True, methods=["post"])
@@ -209,7 +209,7 @@ class BusinessCenterViewSet(RecordViewSet):
         data = self.validated(CenterCloseSerializer)
         with self.acting():
             center = services.center_close(center, closed_on=data["closed_on"], expected_version=version)
-        return self.represent(center)
+            return self.represent(center)
 
 
 class BusinessLineViewSet(RecordViewSet):

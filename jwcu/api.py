@@ -6,6 +6,7 @@ Viewsets hold no business rules: reads start from the apps' selectors and Filter
 call the apps' services inside ``jwcu.audit.acting(channel="api")``.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -15,6 +16,7 @@ import re
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -289,8 +291,12 @@ class ClientView:
     def scope(self) -> Scope:
         return scope_of(self.request)
 
+    @contextlib.contextmanager
     def acting(self):
-        return audit.acting(channel=audit.Channel.API, user=self.request.auth.created_by)
+        """One transaction for a write and the answer read back, attributed to the client's
+        creator through the channel "api"; rolled back if the record would leave the scope."""
+        with transaction.atomic(), audit.acting(channel=audit.Channel.API, user=self.request.auth.created_by):
+            yield
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -547,7 +553,9 @@ class RecordViewSet(ClientView, GenericViewSet):
         return instance.version
 
     def represent(self, instance, status_code=status.HTTP_200_OK):
-        instance = self.get_queryset().get(pk=instance.pk)
+        instance = self.get_queryset().filter(pk=instance.pk).first()
+        if instance is None:
+            raise OutOfScope(_("The record would lie outside this client's scope."))
         return Response(self.get_serializer(instance, context=self._context([instance], None)).data, status=status_code)
 
     def validated(self, serializer_class, *, instance=None, partial=False) -> dict:

@@ -210,7 +210,7 @@ class SocietyViewSet(RecordViewSet):
         data = self.validated(SocietyLeaveSerializer)
         with self.acting():
             society = services.society_leave_union(society, left_on=data["left_on"], expected_version=version)
-        return self.represent(society)
+            return self.represent(society)
 
 
 class PartnerViewSet(RecordViewSet):
@@ -256,7 +256,7 @@ class MemberViewSet(RecordViewSet):
         data = self.validated(MemberWriteSerializer)
         with self.acting():
             member = services.member_create(**data)
-        return self.represent(member, status.HTTP_201_CREATED)
+            return self.represent(member, status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
     def partial_update(self, request, **kwargs):
@@ -266,7 +266,7 @@ class MemberViewSet(RecordViewSet):
         data = self.validated(MemberUpdateSerializer, instance=member, partial=True)
         with self.acting():
             member = services.member_update(member, expected_version=version, **data)
-        return self.represent(member)
+            return self.represent(member)
 
     @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
     def leave(self, request, **kwargs):
@@ -278,7 +278,7 @@ class MemberViewSet(RecordViewSet):
             member = services.member_leave(
                 member, left_on=data["left_on"], reason=data["reason"], expected_version=version
             )
-        return self.represent(member)
+            return self.represent(member)
 
 
 def member_urls():
