@@ -41,6 +41,8 @@ from jwcu.models import ApiClient
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import StaleRecordError, api_token_hash
 
+# Dates the registry can reason about: the statistics look 60 years back, as_of a day ahead.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{8})\.[A-Za-z0-9_-]{20,100}$")
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
@@ -246,6 +248,9 @@ class Parameters:
             day = None
         if day is None:
             self.errors[name] = [_("Give a date as YYYY-MM-DD.")]
+        elif not FIRST_DAY <= day <= LAST_DAY:
+            self.errors[name] = [within_registry_years_message()]
+            day = None
         return day
 
     def timestamp(self, name: str) -> datetime.datetime | None:
@@ -273,6 +278,16 @@ class Parameters:
     def raise_errors(self):
         if self.errors:
             raise exceptions.ValidationError(self.errors)
+
+
+def within_registry_years_message() -> str:
+    return _("Give a date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+
+
+def within_registry_years(day: datetime.date):
+    """Validator of date parameters."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise serializers.ValidationError(within_registry_years_message())
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

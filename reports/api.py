@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from businesses.models import BusinessLine, HeadOffice
-from jwcu.api import StatisticsView
+from jwcu.api import StatisticsView, within_registry_years
 from jwcu.models import Prefecture
 from jwcu.scope import scope_of
 from members.models import MemberSociety
@@ -55,7 +55,7 @@ def narrowed(request, parameters: dict):
 
 
 class MembershipParameters(FilterParameters):
-    as_of = serializers.DateField()
+    as_of = serializers.DateField(validators=[within_registry_years])
 
 
 class TurnoverParameters(FilterParameters):
@@ -63,7 +63,7 @@ class TurnoverParameters(FilterParameters):
 
 
 class InclusionParameters(FilterParameters):
-    as_of = serializers.DateField()
+    as_of = serializers.DateField(validators=[within_registry_years])
     group_by = serializers.ChoiceField(choices=["society", "head_office", "business_center", "business_line"])
 
 

@@ -10,11 +10,17 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(scope="session")
-def openapi():
+def openapi_schema():
     from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture(scope="session")
+def openapi(openapi_schema):
     from openapi_core import OpenAPI
 
-    return OpenAPI.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+    return OpenAPI.from_dict(openapi_schema)
 
 
 class ApiCaller:

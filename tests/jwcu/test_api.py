@@ -233,3 +233,21 @@ def test_last_used_is_written_at_most_once_a_minute(api, api_tree):
     ApiClient.objects.update(last_used_at=used - datetime.timedelta(minutes=2))
     caller.get("/api/v1/unions/")
     assert ApiClient.objects.get().last_used_at > used
+
+
+ODD_VALUES = ["", "\x00", "0001-01-01", "9999-12-31", "-1", "1e999", "x" * 300, "😀"]
+VALID_STATISTICS = {"as_of": "2015-03-31", "group_by": "society", "fiscal_year": "2015"}
+
+
+def test_no_value_of_any_documented_parameter_produces_a_500(api, api_tree, openapi_schema):
+    """Every query parameter the schema documents, on every list and statistic, with odd values."""
+    caller = api(api_tree["union"], sensitive=True)
+    for path, operations in openapi_schema["paths"].items():
+        if "{" in path or "get" not in operations:
+            continue
+        names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+        valid = {name: value for name, value in VALID_STATISTICS.items() if "/stats/" in path and name in names}
+        for name in names:
+            for value in ODD_VALUES:
+                response = caller.http.get(path, valid | {name: value})
+                assert response.status_code in (200, 400), (path, name, value, response.content[:300])
