@@ -444,9 +444,7 @@ class RecordViewSet(ClientView, GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     pagination_class = KeysetPagination
     ordering_fields = ("code", "updated_at")
-    history_related: tuple[str, ...] = ()
-    # as_of is served from the history tables: django-simple-history's row of each record
-    # that was the latest at the end of the day.
+    history_related: tuple[str, ...] = ()  # select_related of the historical rows served by as_of
 
     def records(self, scope: Scope):
         raise NotImplementedError
@@ -548,14 +546,9 @@ class RecordViewSet(ClientView, GenericViewSet):
         return {**self.get_serializer_context(), "as_of": day, **self.page_context(rows, day)}
 
     def get_serializer(self, *args, context=None, **kwargs):
-        serializer_class = kwargs.pop("serializer_class", None) or self.get_serializer_class()
-        kwargs["context"] = context or self.get_serializer_context()
-        return serializer_class(*args, **kwargs)
+        return self.get_serializer_class()(*args, context=context or self.get_serializer_context(), **kwargs)
 
     # Writes
-
-    def write_context(self):
-        return self.get_serializer_context()
 
     def require_current(self, instance) -> int:
         """The version the client edited, after checking If-Match against the record's ETag."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from jwcu.api import ClientRateThrottle
 from jwcu.models import ApiClient
 from jwcu.services import api_client_revoke, api_token_hash
-from tests.factories import WorkerMemberFactory
+from tests.factories import UnionFactory, WorkerMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,49 @@ def test_no_value_of_any_documented_parameter_produces_a_500(api, api_tree, open
             for value in ODD_VALUES:
                 response = caller.http.get(path, valid | {name: value})
                 assert response.status_code in (200, 400), (path, name, value, response.content[:300])
+
+
+LISTS = [
+    "unions",
+    "societies",
+    "head-offices",
+    "business-centers",
+    "business-lines",
+    "programmes",
+    "partners",
+    "members",
+    "annual-figures",
+]
+
+
+@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("as_of", [None, "2015-03-31"])
+def test_every_list_runs_the_same_queries_for_one_row_as_for_many(api, api_tree, resource, as_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    union, cwc = api_tree["union"], api_tree["cwc"]
+    for n in range(3):
+        UnionFactory()
+        f.MemberSocietyFactory(union=union)
+        f.HeadOfficeFactory(society=cwc)
+        center = f.BusinessCenterFactory(society=cwc, head_office=api_tree["east"], code=f"t-more-{n}")
+        center.business_lines.set([f.BusinessLineFactory(code=f"t-line-{n}")])
+        f.ProgrammeFactory(union=union, business_center=center)
+        f.PartnerFactory(union=union)
+        f.AnnualFiguresFactory(society=None, business_center=center)
+    caller = api(union, sensitive=True)
+    caller.get("/api/v1/unions/")
+    params = {"as_of": as_of} if as_of else {}
+    counts = []
+    for page_size in (1, 100):
+        with CaptureQueriesContext(connection) as queries:
+            response = caller.get(f"/api/v1/{resource}/", params | {"page_size": page_size})
+        assert response.status_code == 200
+        counts.append((len(queries), len(response.json()["results"])))
+    (few_queries, few_rows), (many_queries, many_rows) = counts
+    assert few_rows == 1
+    assert many_rows >= 3 or resource == "unions"
+    assert few_queries == many_queries
