@@ -147,6 +147,30 @@ class AnnualFiguresSerializer(serializers.ModelSerializer):
         ]
 
 
+FIGURES = ["turnover_yen", "wages_yen", "surplus_yen", "source"]
+
+
+class AnnualFiguresWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    society = serializers.SlugRelatedField(
+        slug_field="code", queryset=MemberSociety.objects.all(), allow_null=True, required=False
+    )
+    business_center = serializers.SlugRelatedField(
+        slug_field="code", queryset=BusinessCenter.objects.all(), allow_null=True, required=False
+    )
+    scoped_fields = {"society": "societies", "business_center": "centers"}
+
+    class Meta:
+        model = AnnualFigures
+        fields = ["society", "business_center", "fiscal_year", *FIGURES]
+        validators = []
+
+
+class AnnualFiguresCorrectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualFigures
+        fields = FIGURES
+
+
 class HeadOfficeViewSet(RecordViewSet):
     model = HeadOffice
     serializer_class = HeadOfficeSerializer
@@ -250,13 +274,35 @@ class AnnualFiguresViewSet(RecordViewSet):
         owner = "society" if kwargs["owner"] == "society" else "business_center"
         return {f"{owner}__code": kwargs["code"], "fiscal_year": kwargs["fiscal_year"]}
 
+    @extend_schema(request=AnnualFiguresWriteSerializer, responses={201: AnnualFiguresSerializer})
+    def create(self, request):
+        """Record a fiscal year's figures of a society or a center (409 if they exist: correct them)."""
+        data = self.validated(AnnualFiguresWriteSerializer)
+        with self.acting():
+            figures = services.annual_figures_create(**data)
+            return self.represent(figures, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnnualFiguresCorrectionSerializer, responses=AnnualFiguresSerializer)
+    def partial_update(self, request, **kwargs):
+        """Correct recorded figures. Requires If-Match."""
+        figures = self.get_object()
+        version = self.require_current(figures)
+        data = self.validated(AnnualFiguresCorrectionSerializer, instance=figures, partial=True)
+        with self.acting():
+            figures = services.annual_figures_correct(figures, expected_version=version, **data)
+            return self.represent(figures)
+
 
 def annual_figures_urls():
     return [
-        path("annual-figures/", AnnualFiguresViewSet.as_view({"get": "list"}), name="annual-figures-list"),
+        path(
+            "annual-figures/",
+            AnnualFiguresViewSet.as_view({"get": "list", "post": "create"}),
+            name="annual-figures-list",
+        ),
         re_path(
             r"^annual-figures/(?P<owner>society|business-center)/(?P<code>[-a-z0-9]+)/(?P<fiscal_year>[0-9]{4})/$",
-            AnnualFiguresViewSet.as_view({"get": "retrieve"}),
+            AnnualFiguresViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
             name="annual-figures-detail",
         ),
     ]

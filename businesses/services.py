@@ -67,6 +67,26 @@ def annual_figures_record(
     return figures
 
 
+def annual_figures_create(
+    *, fiscal_year: int, turnover_yen: int, society=None, business_center=None, **values
+) -> AnnualFigures:
+    """Record the figures of one owner for a fiscal year that has none yet."""
+    owner = {"society": society} if society is not None else {"business_center": business_center}
+    if (society is None) == (business_center is None):
+        raise ValidationError(_("Figures belong either to a society or to one business center."))
+    if AnnualFigures.objects.filter(**owner, fiscal_year=fiscal_year).exists():
+        taken = ValidationError(
+            _("Figures of this fiscal year are already recorded; correct them instead."), code="unique"
+        )
+        raise ValidationError({"fiscal_year": taken})
+    return record_create(AnnualFigures, **owner, fiscal_year=fiscal_year, turnover_yen=turnover_yen, **values)
+
+
+def annual_figures_correct(figures: AnnualFigures, *, expected_version: int | None = None, **changes) -> AnnualFigures:
+    """Correct recorded figures; their owner and fiscal year stay."""
+    return record_update(figures, expected_version=expected_version, **changes)
+
+
 def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[BusinessLine]]) -> int:
     """Give each center exactly its business lines, in three queries whatever the number of
     centers. Returns how many links were added or removed."""

@@ -109,3 +109,29 @@ def test_head_office_client_cannot_write_a_record_out_of_its_reach(api, api_tree
     response = caller.post("/api/v1/business-centers/", NEW_CENTER | {"head_office": None})
     assert response.status_code == 403
     assert not BusinessCenter.objects.filter(code="t-new").exists()
+
+
+def test_annual_figures_recorded_then_corrected_with_if_match(api, api_tree):
+    caller = api(api_tree["union"], can_write=True)
+    body = {"business_center": "t-center-west", "fiscal_year": 2016, "turnover_yen": 33_500_000_000}
+    created = caller.post("/api/v1/annual-figures/", body)
+    assert created.status_code == 201
+    assert created.json()["turnover_yen"] == 33_500_000_000
+    assert caller.post("/api/v1/annual-figures/", body).status_code == 409
+    url = "/api/v1/annual-figures/business-center/t-center-west/2016/"
+    assert caller.patch(url, {"turnover_yen": 1}, HTTP_IF_MATCH='"stale"').status_code == 412
+    corrected = caller.patch(url, {"turnover_yen": 2_000}, HTTP_IF_MATCH=created["ETag"])
+    assert corrected.json()["turnover_yen"] == 2_000
+    assert caller.get("/api/v1/stats/turnover/", {"fiscal_year": 2016}).json()["turnover_yen"] == 2_000
+
+
+def test_annual_figures_need_exactly_one_owner_in_scope(api, api_tree):
+    caller = api(api_tree["union"], society=api_tree["local"], can_write=True)
+    both = {"society": "t-local", "business_center": "t-center-west", "fiscal_year": 2016, "turnover_yen": 1}
+    assert caller.post("/api/v1/annual-figures/", both).status_code == 400
+    neither = {"fiscal_year": 2016, "turnover_yen": 1}
+    assert caller.post("/api/v1/annual-figures/", neither).status_code == 400
+    elsewhere = {"business_center": "t-center-west", "fiscal_year": 2016, "turnover_yen": 1}
+    response = caller.post("/api/v1/annual-figures/", elsewhere)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "business_center"
