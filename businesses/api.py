@@ -199,13 +199,7 @@ class BusinessCenterViewSet(RecordViewSet):
     def page_context(self, rows, day):
         if day is None:
             return {}
-        links = BusinessCenter.business_lines.through.objects.filter(
-            businesscenter__in=[row.id for row in rows]
-        ).values_list("businesscenter_id", "businessline__code")
-        lines: dict = {}
-        for center_id, code in links.order_by("businessline__sort_order", "businessline__code"):
-            lines.setdefault(center_id, []).append(code)
-        return {"business_lines": lines}
+        return {"business_lines": selectors.business_line_codes(center_ids=[row.id for row in rows])}
 
     @extend_schema(request=BusinessCenterWriteSerializer, responses={201: BusinessCenterSerializer})
     def create(self, request):

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from businesses.models import BusinessCenter
-from jwcu.api import RecordViewSet, end_of_day
+from jwcu.api import RecordViewSet
 from jwcu.scope import scope_of
 from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
@@ -244,12 +244,7 @@ class MemberViewSet(RecordViewSet):
     def page_context(self, rows, day):
         if day is None or not self.scope.sensitive:
             return {}
-        held: dict = {}
-        inclusions = MemberInclusion.objects.filter(member__in=[row.id for row in rows], created_at__lt=end_of_day(day))
-        for inclusion in inclusions.select_related("category"):
-            if inclusion.since is None or inclusion.since <= day:
-                held.setdefault(inclusion.member_id, []).append(inclusion)
-        return {"inclusions": held}
+        return {"inclusions": selectors.inclusions_begun_by(member_ids=[row.id for row in rows], day=day)}
 
     @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request):

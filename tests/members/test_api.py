@@ -204,3 +204,12 @@ def test_society_leaves_the_union_through_the_api(api, api_tree):
     assert response.json()["left_union_on"] == "2020-03-31"
     active = caller.get("/api/v1/societies/", {"active_on": "2021-01-01"}).json()["results"]
     assert [s["code"] for s in active] == ["t-cwc"]
+
+
+def test_inclusions_as_of_a_day_are_those_begun_by_then(api, api_tree):
+    caller = api(api_tree["union"], sensitive=True)
+    before = caller.get("/api/v1/members/t-cwc/E0/", {"as_of": "2013-12-31"}).json()
+    after = caller.get("/api/v1/members/", {"as_of": "2015-03-31", "q": "E0"}).json()["results"]
+    assert before["inclusions"] == []
+    assert [i["category"] for i in after[0]["inclusions"]] == ["t-mental"]
+    assert "inclusions" not in api(api_tree["union"]).get("/api/v1/members/t-cwc/E0/", {"as_of": "2015-03-31"}).json()

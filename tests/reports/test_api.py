@@ -140,3 +140,30 @@ def test_inclusion_statistics_honour_the_scope(api, small_counts):
     local = api(small_counts["union"], society=small_counts["local"])
     result = local.get("/api/v1/stats/inclusion/", {"as_of": AS_OF, "group_by": "society"}).json()
     assert [(g["key"], g["active_members"]) for g in result["groups"]] == [("t-local", 3)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"path": "turnover", "fiscal_year": 2015},
+        {"path": "inclusion", "as_of": AS_OF, "group_by": "business_line"},
+        {"path": "inclusion", "as_of": AS_OF, "group_by": "head_office", "prefecture": "29"},
+    ],
+)
+def test_statistics_queries_do_not_grow_with_the_data(api, small_counts, query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    caller = api(small_counts["union"])
+    params = {k: v for k, v in query.items() if k != "path"}
+    url = f"/api/v1/stats/{query['path']}/"
+    caller.get(url, params)
+    with CaptureQueriesContext(connection) as before:
+        caller.get(url, params)
+    for n in range(4):
+        member = WorkerMemberFactory(society=small_counts["cwc"], business_center=small_counts["center_west"])
+        MemberInclusionFactory(member=member, since=datetime.date(2014, 1, 1))
+        AnnualFiguresFactory(society=None, business_center=small_counts["center_west"], fiscal_year=2015 - n - 1)
+    with CaptureQueriesContext(connection) as after:
+        caller.get(url, params)
+    assert len(after) == len(before)
