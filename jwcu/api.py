@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -320,7 +321,10 @@ class ClientView:
             response["ETag"] = tag
             if request.method in SAFE_METHODS and tag in _etags(request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-                return super().finalize_response(request, not_modified, *args, **kwargs)
+                response = super().finalize_response(request, not_modified, *args, **kwargs)
+        # What a client sees depends on its token: no shared cache may serve it to another.
+        patch_vary_headers(response, ["Authorization"])
+        patch_cache_control(response, private=True)
         return response
 
 

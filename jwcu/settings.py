@@ -139,7 +139,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "JWCU Registry API",
     "DESCRIPTION": "Records and statistics of the registry for regional offices. "
-    "Send Authorization: Bearer TOKEN; errors are {\"errors\": [{\"field\", \"reason\"}]}.",
+    'Send Authorization: Bearer TOKEN; errors are {"errors": [{"field", "reason"}]}.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
