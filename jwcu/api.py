@@ -202,6 +202,26 @@ class RegistrySchema(AutoSchema):
         "428": "If-Match is required",
     }
 
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "GET":
+            parameters.append(
+                OpenApiParameter(
+                    "If-None-Match", str, OpenApiParameter.HEADER, description="An ETag held: 304 if unchanged."
+                )
+            )
+        elif self.method == "PATCH" or (self.method == "POST" and "{" in self.path):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description="The ETag of the record as the client last read it (412 if it changed since).",
+                )
+            )
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         statuses = dict(self.ERROR_STATUSES)
