@@ -4,7 +4,7 @@ Reads come from members/selectors.py filtered by members/filters.py; writes call
 members/services.py (history channel "api")."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
@@ -114,13 +114,28 @@ MEMBER_FIELDS = [
 ]
 
 
+class HeldInclusionsField(serializers.ListField):
+    """A member's inclusion records: all of them, or as of the day the request asks for.
+    Optional in the schema: absent for clients without the sensitive flag."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=InclusionSerializer(), source="*", required=False, **kwargs)
+
+    def to_representation(self, member):
+        if self.parent.context.get("as_of") is not None:
+            held = self.parent.context["inclusions"].get(member.id, [])
+        else:
+            held = member.inclusions.all()
+        return [self.child.to_representation(inclusion) for inclusion in held]
+
+
 class MemberSerializer(serializers.ModelSerializer):
     """A person; ``inclusions`` (APPI special care-required information) only for clients with
     the sensitive flag."""
 
     society = code_of()
     business_center = code_of(allow_null=True)
-    inclusions = serializers.SerializerMethodField()
+    inclusions = HeldInclusionsField()
 
     class Meta:
         model = WorkerMember
@@ -128,18 +143,11 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is None or not scope_of(request).sensitive:
+        request, view = self.context.get("request"), self.context.get("view")
+        documenting = getattr(view, "swagger_fake_view", False)  # drf-spectacular builds the schema
+        if not documenting and (request is None or not scope_of(request).sensitive):
             del fields["inclusions"]
         return fields
-
-    @extend_schema_field(InclusionSerializer(many=True))
-    def get_inclusions(self, member):
-        if self.context.get("as_of") is not None:
-            held = self.context["inclusions"].get(member.id, [])
-        else:
-            held = member.inclusions.all()
-        return InclusionSerializer(held, many=True).data
 
 
 class ScopedChoicesMixin:
