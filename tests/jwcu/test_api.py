@@ -300,3 +300,19 @@ def test_every_list_runs_the_same_queries_for_one_row_as_for_many(api, api_tree,
     assert few_rows == 1
     assert many_rows >= 3 or resource == "unions"
     assert few_queries == many_queries
+
+
+def test_a_concurrent_duplicate_is_a_conflict_not_a_500(api, api_tree, monkeypatch):
+    from members import services
+
+    def create_twice(**fields):
+        WorkerMemberFactory(society=fields["society"], member_number=fields["member_number"])
+        return WorkerMemberFactory._meta.model.objects.create(**fields)
+
+    monkeypatch.setattr(services, "member_create", create_twice)
+    body = {"society": "t-local", "member_number": "RACE", "family_name": "A", "given_name": "B"}
+    response = api(api_tree["union"], can_write=True).post(
+        "/api/v1/members/", body | {"birth_date": "1980-01-01", "joined_on": "2016-04-01"}
+    )
+    assert response.status_code == 409
+    assert not api_tree["local"].people.filter(member_number="RACE").exists()
