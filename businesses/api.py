@@ -100,7 +100,7 @@ class BusinessCenterUpdateSerializer(BusinessCenterWriteSerializer):
         fields = CENTER_FIELDS
 
 
-class CenterCloseSerializer(serializers.Serializer):
+class CloseSerializer(serializers.Serializer):
     closed_on = serializers.DateField()
 
 
@@ -183,6 +183,17 @@ class HeadOfficeViewSet(RecordViewSet):
     def in_force(self, queryset, day):
         return queryset.open_on(day)
 
+    @extend_schema(request=CloseSerializer, responses=HeadOfficeSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, code=None):
+        """The head office closes on ``closed_on``. Requires If-Match."""
+        head_office = self.get_object()
+        version = self.require_current(head_office)
+        data = self.validated(CloseSerializer)
+        with self.acting():
+            head_office = services.head_office_close(head_office, closed_on=data["closed_on"], expected_version=version)
+            return self.represent(head_office)
+
 
 class BusinessCenterViewSet(RecordViewSet):
     model = BusinessCenter
@@ -218,13 +229,13 @@ class BusinessCenterViewSet(RecordViewSet):
             center = services.center_update(center, expected_version=version, **data)
             return self.represent(center)
 
-    @extend_schema(request=CenterCloseSerializer, responses=BusinessCenterSerializer)
+    @extend_schema(request=CloseSerializer, responses=BusinessCenterSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, code=None):
         """The center closes on ``closed_on``. Requires If-Match."""
         center = self.get_object()
         version = self.require_current(center)
-        data = self.validated(CenterCloseSerializer)
+        data = self.validated(CloseSerializer)
         with self.acting():
             center = services.center_close(center, closed_on=data["closed_on"], expected_version=version)
             return self.represent(center)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from businesses.models import AnnualFigures, BusinessCenter, BusinessLine
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.services import record_create, record_update, record_upsert
 
 
@@ -54,6 +54,20 @@ def center_close(center: BusinessCenter, *, closed_on: datetime.date, expected_v
             {"closed_on": _("Members still work at this center on that date; move them or record their leaving first.")}
         )
     return record_update(center, expected_version=expected_version, closed_on=closed_on)
+
+
+def head_office_close(head_office: HeadOffice, *, closed_on: datetime.date, expected_version: int | None = None):
+    if head_office.closed_on is not None:
+        raise ValidationError({"closed_on": _("This head office is already closed.")})
+    if head_office.business_centers.open_on(closed_on).exists():
+        raise ValidationError(
+            {
+                "closed_on": _(
+                    "Business centers under this head office are still open on that date; close or move them first."
+                )
+            }
+        )
+    return record_update(head_office, expected_version=expected_version, closed_on=closed_on)
 
 
 def annual_figures_record(

@@ -135,3 +135,19 @@ def test_annual_figures_need_exactly_one_owner_in_scope(api, api_tree):
     response = caller.post("/api/v1/annual-figures/", elsewhere)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "business_center"
+
+
+def test_head_office_closes_once_its_centers_are_closed(api, api_tree):
+    caller = api(api_tree["union"], can_write=True)
+    etag = caller.get("/api/v1/head-offices/t-west/")["ETag"]
+    refused = caller.post("/api/v1/head-offices/t-west/close/", {"closed_on": "2016-04-01"}, HTTP_IF_MATCH=etag)
+    assert refused.status_code == 400
+    for member in api_tree["people"]["west"]:
+        member_leave(member, left_on=member.joined_on.replace(year=2016), reason="transfer")
+    center_etag = caller.get("/api/v1/business-centers/t-center-west/")["ETag"]
+    caller.post("/api/v1/business-centers/t-center-west/close/", {"closed_on": "2016-04-01"}, HTTP_IF_MATCH=center_etag)
+    closed = caller.post("/api/v1/head-offices/t-west/close/", {"closed_on": "2016-04-01"}, HTTP_IF_MATCH=etag)
+    assert closed.status_code == 200
+    assert closed.json()["closed_on"] == "2016-04-01"
+    open_now = caller.get("/api/v1/head-offices/", {"open_on": "2017-01-01"}).json()["results"]
+    assert [o["code"] for o in open_now] == ["t-east"]
