@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run test bench db-stop format clean
+.PHONY: venv run test bench bench-api db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: venv
 
 bench: venv
 	$(PY) -m jwcu.bench
+
+bench-api: venv
+	$(PY) -m jwcu.bench_api
 
 format: venv
 	$(VENV)/bin/ruff format .

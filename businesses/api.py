@@ -100,7 +100,7 @@ class BusinessCenterUpdateSerializer(BusinessCenterWriteSerializer):
         fields = CENTER_FIELDS
 
 
-class CenterCloseSerializer(serializers.Serializer):
+class CloseSerializer(serializers.Serializer):
     closed_on = serializers.DateField()
 
 
@@ -147,6 +147,30 @@ class AnnualFiguresSerializer(serializers.ModelSerializer):
         ]
 
 
+FIGURES = ["turnover_yen", "wages_yen", "surplus_yen", "source"]
+
+
+class AnnualFiguresWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    society = serializers.SlugRelatedField(
+        slug_field="code", queryset=MemberSociety.objects.all(), allow_null=True, required=False
+    )
+    business_center = serializers.SlugRelatedField(
+        slug_field="code", queryset=BusinessCenter.objects.all(), allow_null=True, required=False
+    )
+    scoped_fields = {"society": "societies", "business_center": "centers"}
+
+    class Meta:
+        model = AnnualFigures
+        fields = ["society", "business_center", "fiscal_year", *FIGURES]
+        validators = []
+
+
+class AnnualFiguresCorrectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualFigures
+        fields = FIGURES
+
+
 class HeadOfficeViewSet(RecordViewSet):
     model = HeadOffice
     serializer_class = HeadOfficeSerializer
@@ -158,6 +182,17 @@ class HeadOfficeViewSet(RecordViewSet):
 
     def in_force(self, queryset, day):
         return queryset.open_on(day)
+
+    @extend_schema(request=CloseSerializer, responses=HeadOfficeSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, code=None):
+        """The head office closes on ``closed_on``. Requires If-Match."""
+        head_office = self.get_object()
+        version = self.require_current(head_office)
+        data = self.validated(CloseSerializer)
+        with self.acting():
+            head_office = services.head_office_close(head_office, closed_on=data["closed_on"], expected_version=version)
+            return self.represent(head_office)
 
 
 class BusinessCenterViewSet(RecordViewSet):
@@ -175,20 +210,14 @@ class BusinessCenterViewSet(RecordViewSet):
     def page_context(self, rows, day):
         if day is None:
             return {}
-        links = BusinessCenter.business_lines.through.objects.filter(
-            businesscenter__in=[row.id for row in rows]
-        ).values_list("businesscenter_id", "businessline__code")
-        lines: dict = {}
-        for center_id, code in links.order_by("businessline__sort_order", "businessline__code"):
-            lines.setdefault(center_id, []).append(code)
-        return {"business_lines": lines}
+        return {"business_lines": selectors.business_line_codes(center_ids=[row.id for row in rows])}
 
     @extend_schema(request=BusinessCenterWriteSerializer, responses={201: BusinessCenterSerializer})
     def create(self, request):
         data = self.validated(BusinessCenterWriteSerializer)
         with self.acting():
             center = services.center_create(**data)
-        return self.represent(center, status.HTTP_201_CREATED)
+            return self.represent(center, status.HTTP_201_CREATED)
 
     @extend_schema(request=BusinessCenterUpdateSerializer, responses=BusinessCenterSerializer)
     def partial_update(self, request, code=None):
@@ -198,18 +227,18 @@ class BusinessCenterViewSet(RecordViewSet):
         data = self.validated(BusinessCenterUpdateSerializer, instance=center, partial=True)
         with self.acting():
             center = services.center_update(center, expected_version=version, **data)
-        return self.represent(center)
+            return self.represent(center)
 
-    @extend_schema(request=CenterCloseSerializer, responses=BusinessCenterSerializer)
+    @extend_schema(request=CloseSerializer, responses=BusinessCenterSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, code=None):
         """The center closes on ``closed_on``. Requires If-Match."""
         center = self.get_object()
         version = self.require_current(center)
-        data = self.validated(CenterCloseSerializer)
+        data = self.validated(CloseSerializer)
         with self.acting():
             center = services.center_close(center, closed_on=data["closed_on"], expected_version=version)
-        return self.represent(center)
+            return self.represent(center)
 
 
 class BusinessLineViewSet(RecordViewSet):
@@ -250,13 +279,35 @@ class AnnualFiguresViewSet(RecordViewSet):
         owner = "society" if kwargs["owner"] == "society" else "business_center"
         return {f"{owner}__code": kwargs["code"], "fiscal_year": kwargs["fiscal_year"]}
 
+    @extend_schema(request=AnnualFiguresWriteSerializer, responses={201: AnnualFiguresSerializer})
+    def create(self, request):
+        """Record a fiscal year's figures of a society or a center (409 if they exist: correct them)."""
+        data = self.validated(AnnualFiguresWriteSerializer)
+        with self.acting():
+            figures = services.annual_figures_create(**data)
+            return self.represent(figures, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnnualFiguresCorrectionSerializer, responses=AnnualFiguresSerializer)
+    def partial_update(self, request, **kwargs):
+        """Correct recorded figures. Requires If-Match."""
+        figures = self.get_object()
+        version = self.require_current(figures)
+        data = self.validated(AnnualFiguresCorrectionSerializer, instance=figures, partial=True)
+        with self.acting():
+            figures = services.annual_figures_correct(figures, expected_version=version, **data)
+            return self.represent(figures)
+
 
 def annual_figures_urls():
     return [
-        path("annual-figures/", AnnualFiguresViewSet.as_view({"get": "list"}), name="annual-figures-list"),
+        path(
+            "annual-figures/",
+            AnnualFiguresViewSet.as_view({"get": "list", "post": "create"}),
+            name="annual-figures-list",
+        ),
         re_path(
             r"^annual-figures/(?P<owner>society|business-center)/(?P<code>[-a-z0-9]+)/(?P<fiscal_year>[0-9]{4})/$",
-            AnnualFiguresViewSet.as_view({"get": "retrieve"}),
+            AnnualFiguresViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
             name="annual-figures-detail",
         ),
     ]

@@ -62,6 +62,24 @@ def center_close(center: BusinessCenter, *, closed_on: datetime.date, expected_v
     return record_update(center, expected_version=expected_version, precondition=open_and_empty, closed_on=closed_on)
 
 
+def head_office_close(head_office: HeadOffice, *, closed_on: datetime.date, expected_version: int | None = None):
+    def open_and_empty(current: HeadOffice):
+        if current.closed_on is not None:
+            raise ValidationError({"closed_on": _("This head office is already closed.")})
+        if current.business_centers.open_on(closed_on).exists():
+            raise ValidationError(
+                {
+                    "closed_on": _(
+                        "Business centers under this head office are still open on that date; close or move them first."
+                    )
+                }
+            )
+
+    return record_update(
+        head_office, expected_version=expected_version, precondition=open_and_empty, closed_on=closed_on
+    )
+
+
 def annual_figures_record(
     *, fiscal_year: int, turnover_yen: int, society=None, business_center=None, **values
 ) -> AnnualFigures:
@@ -71,6 +89,26 @@ def annual_figures_record(
     lookup = {"society": society, "business_center": business_center, "fiscal_year": fiscal_year}
     figures, _outcome = record_upsert(AnnualFigures, lookup=lookup, values={"turnover_yen": turnover_yen, **values})
     return figures
+
+
+def annual_figures_create(
+    *, fiscal_year: int, turnover_yen: int, society=None, business_center=None, **values
+) -> AnnualFigures:
+    """Record the figures of one owner for a fiscal year that has none yet."""
+    owner = {"society": society} if society is not None else {"business_center": business_center}
+    if (society is None) == (business_center is None):
+        raise ValidationError(_("Figures belong either to a society or to one business center."))
+    if AnnualFigures.objects.filter(**owner, fiscal_year=fiscal_year).exists():
+        taken = ValidationError(
+            _("Figures of this fiscal year are already recorded; correct them instead."), code="unique"
+        )
+        raise ValidationError({"fiscal_year": taken})
+    return record_create(AnnualFigures, **owner, fiscal_year=fiscal_year, turnover_yen=turnover_yen, **values)
+
+
+def annual_figures_correct(figures: AnnualFigures, *, expected_version: int | None = None, **changes) -> AnnualFigures:
+    """Correct recorded figures; their owner and fiscal year stay."""
+    return record_update(figures, expected_version=expected_version, **changes)
 
 
 def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[BusinessLine]]) -> int:
@@ -87,11 +125,3 @@ def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[Busine
         for center_id, line_id in extra:
             through.objects.filter(businesscenter_id=center_id, businessline_id=line_id).delete()
     return len(missing) + len(extra)
-
-
-def head_office_close(office: HeadOffice, *, closed_on: datetime.date, expected_version: int | None = None):
-    if office.closed_on is not None:
-        raise ValidationError({"closed_on": _("This head office is already closed.")})
-    if office.business_centers.open_on(closed_on).exists():
-        raise ValidationError({"closed_on": _("Business centers of this head office are still open on that date.")})
-    return record_update(office, expected_version=expected_version, closed_on=closed_on)

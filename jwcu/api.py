@@ -6,6 +6,7 @@ Viewsets hold no business rules: reads start from the apps' selectors and Filter
 call the apps' services inside ``jwcu.audit.acting(channel="api")``.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -15,9 +16,11 @@ import re
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -39,6 +42,8 @@ from jwcu.models import ApiClient
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import StaleRecordError, api_token_hash
 
+# Dates the registry can reason about: the statistics look 60 years back, as_of a day ahead.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{8})\.[A-Za-z0-9_-]{20,100}$")
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
@@ -175,6 +180,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
+    elif isinstance(exc, IntegrityError):
+        # A rule the database keeps, broken by a concurrent write that validation could not see.
+        exc = Conflict(_("The record conflicts with another one written at the same time; read it again."))
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = {"errors": _flatten(response.data)}
@@ -196,6 +204,26 @@ class RegistrySchema(AutoSchema):
         "412": "If-Match does not match the record's current ETag",
         "428": "If-Match is required",
     }
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "GET":
+            parameters.append(
+                OpenApiParameter(
+                    "If-None-Match", str, OpenApiParameter.HEADER, description="An ETag held: 304 if unchanged."
+                )
+            )
+        elif self.method == "PATCH" or (self.method == "POST" and "{" in self.path):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description="The ETag of the record as the client last read it (412 if it changed since).",
+                )
+            )
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -244,6 +272,9 @@ class Parameters:
             day = None
         if day is None:
             self.errors[name] = [_("Give a date as YYYY-MM-DD.")]
+        elif not FIRST_DAY <= day <= LAST_DAY:
+            self.errors[name] = [within_registry_years_message()]
+            day = None
         return day
 
     def timestamp(self, name: str) -> datetime.datetime | None:
@@ -273,6 +304,16 @@ class Parameters:
             raise exceptions.ValidationError(self.errors)
 
 
+def within_registry_years_message() -> str:
+    return _("Give a date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+
+
+def within_registry_years(day: datetime.date):
+    """Validator of date parameters."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise serializers.ValidationError(within_registry_years_message())
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
 
@@ -289,8 +330,12 @@ class ClientView:
     def scope(self) -> Scope:
         return scope_of(self.request)
 
+    @contextlib.contextmanager
     def acting(self):
-        return audit.acting(channel=audit.Channel.API, user=self.request.auth.created_by)
+        """One transaction for a write and the answer read back, attributed to the client's
+        creator through the channel "api"; rolled back if the record would leave the scope."""
+        with transaction.atomic(), audit.acting(channel=audit.Channel.API, user=self.request.auth.created_by):
+            yield
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -299,7 +344,10 @@ class ClientView:
             response["ETag"] = tag
             if request.method in SAFE_METHODS and tag in _etags(request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-                return super().finalize_response(request, not_modified, *args, **kwargs)
+                response = super().finalize_response(request, not_modified, *args, **kwargs)
+        # What a client sees depends on its token: no shared cache may serve it to another.
+        patch_vary_headers(response, ["Authorization"])
+        patch_cache_control(response, private=True)
         return response
 
 
@@ -423,9 +471,7 @@ class RecordViewSet(ClientView, GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     pagination_class = KeysetPagination
     ordering_fields = ("code", "updated_at")
-    history_related: tuple[str, ...] = ()
-    # as_of is served from the history tables: django-simple-history's row of each record
-    # that was the latest at the end of the day.
+    history_related: tuple[str, ...] = ()  # select_related of the historical rows served by as_of
 
     def records(self, scope: Scope):
         raise NotImplementedError
@@ -527,14 +573,9 @@ class RecordViewSet(ClientView, GenericViewSet):
         return {**self.get_serializer_context(), "as_of": day, **self.page_context(rows, day)}
 
     def get_serializer(self, *args, context=None, **kwargs):
-        serializer_class = kwargs.pop("serializer_class", None) or self.get_serializer_class()
-        kwargs["context"] = context or self.get_serializer_context()
-        return serializer_class(*args, **kwargs)
+        return self.get_serializer_class()(*args, context=context or self.get_serializer_context(), **kwargs)
 
     # Writes
-
-    def write_context(self):
-        return self.get_serializer_context()
 
     def require_current(self, instance) -> int:
         """The version the client edited, after checking If-Match against the record's ETag."""
@@ -547,7 +588,9 @@ class RecordViewSet(ClientView, GenericViewSet):
         return instance.version
 
     def represent(self, instance, status_code=status.HTTP_200_OK):
-        instance = self.get_queryset().get(pk=instance.pk)
+        instance = self.get_queryset().filter(pk=instance.pk).first()
+        if instance is None:
+            raise OutOfScope(_("The record would lie outside this client's scope."))
         return Response(self.get_serializer(instance, context=self._context([instance], None)).data, status=status_code)
 
     def validated(self, serializer_class, *, instance=None, partial=False) -> dict:

@@ -252,9 +252,13 @@ class ApiClient(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
+    def clean(self):
+        if self.head_office_id and self.society_id:
+            raise ValidationError(_("Scope a client to the union, one society or one head office."))
+        if self.society_id and self.union_id and self.society.union_id != self.union_id:
+            raise ValidationError({"society": _("This society belongs to another union.")})
+        if self.head_office_id and self.union_id and self.head_office.society.union_id != self.union_id:
+            raise ValidationError({"head_office": _("This head office belongs to another union.")})
 
     @property
     def scope(self):

@@ -3,7 +3,7 @@
 The browser and the API both start from these querysets and filter them with the FilterSets of
 members/filters.py; a record outside the scope is simply not in them (404)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from jwcu.scope import Scope
 from members.models import MemberInclusion, MemberSociety, Partner, Union, WorkerMember
@@ -50,3 +50,13 @@ def member_periods(member: WorkerMember) -> list[dict]:
     if member.business_center_id is None:
         return []
     return [{"business_center": member.business_center, "started_on": member.joined_on, "ended_on": member.left_on}]
+
+
+def inclusions_begun_by(*, member_ids: list[int], day) -> dict[int, list[MemberInclusion]]:
+    """The inclusion records of these members that had begun by ``day`` (an ended one keeps its
+    end date), by member id, in one query: what a member's record shows as of that day."""
+    held: dict[int, list[MemberInclusion]] = {}
+    inclusions = MemberInclusion.objects.filter(member__in=member_ids).filter(Q(since__isnull=True) | Q(since__lte=day))
+    for inclusion in inclusions.select_related("category").order_by("category__sort_order", "category__code"):
+        held.setdefault(inclusion.member_id, []).append(inclusion)
+    return held

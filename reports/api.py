@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from businesses.models import BusinessLine, HeadOffice
-from jwcu.api import StatisticsView
+from jwcu.api import StatisticsView, within_registry_years
 from jwcu.models import Prefecture
 from jwcu.scope import scope_of
 from members.models import MemberSociety
@@ -55,7 +55,7 @@ def narrowed(request, parameters: dict):
 
 
 class MembershipParameters(FilterParameters):
-    as_of = serializers.DateField()
+    as_of = serializers.DateField(validators=[within_registry_years])
 
 
 class TurnoverParameters(FilterParameters):
@@ -63,7 +63,7 @@ class TurnoverParameters(FilterParameters):
 
 
 class InclusionParameters(FilterParameters):
-    as_of = serializers.DateField()
+    as_of = serializers.DateField(validators=[within_registry_years])
     group_by = serializers.ChoiceField(choices=["society", "head_office", "business_center", "business_line"])
 
 
@@ -84,7 +84,7 @@ class GroupMembershipSerializer(GroupSerializer):
     worker_members = serializers.IntegerField()
 
 
-class MembershipSerializer(serializers.Serializer):
+class MembershipStatisticsSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     individual_members = serializers.IntegerField()
     worker_members = serializers.IntegerField()
@@ -99,7 +99,7 @@ class TurnoverRowSerializer(GroupSerializer):
     turnover_yen = serializers.IntegerField()
 
 
-class TurnoverSerializer(serializers.Serializer):
+class TurnoverStatisticsSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField()
     turnover_yen = serializers.IntegerField()
     by_society = TurnoverRowSerializer(many=True)
@@ -123,18 +123,22 @@ class InclusionGroupSerializer(GroupSerializer, InclusionTotalSerializer):
     pass
 
 
-class InclusionSerializer(serializers.Serializer):
+class InclusionStatisticsSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     group_by = serializers.CharField()
     controlled = serializers.BooleanField(help_text="Disclosure control applied (client without the sensitive flag)")
     groups = InclusionGroupSerializer(many=True)
-    total = InclusionTotalSerializer(allow_null=True, help_text="Over the groups, when they partition the people")
+    total = InclusionTotalSerializer(
+        required=False, help_text="Over the groups; given only when the groups partition the people"
+    )
 
 
 class MembershipView(StatisticsView):
     parameters_class = MembershipParameters
 
-    @extend_schema(parameters=[MembershipParameters], responses=MembershipSerializer, operation_id="stats_membership")
+    @extend_schema(
+        parameters=[MembershipParameters], responses=MembershipStatisticsSerializer, operation_id="stats_membership"
+    )
     def get(self, request):
         """Members, societies and centers on ``as_of``, by society, head office and prefecture."""
         parameters = self.parameters(request)
@@ -146,7 +150,9 @@ class MembershipView(StatisticsView):
 class TurnoverView(StatisticsView):
     parameters_class = TurnoverParameters
 
-    @extend_schema(parameters=[TurnoverParameters], responses=TurnoverSerializer, operation_id="stats_turnover")
+    @extend_schema(
+        parameters=[TurnoverParameters], responses=TurnoverStatisticsSerializer, operation_id="stats_turnover"
+    )
     def get(self, request):
         """Turnover in yen of ``fiscal_year``, in total and by society, head office and business line."""
         parameters = self.parameters(request)
@@ -167,7 +173,9 @@ class TurnoverView(StatisticsView):
 class InclusionView(StatisticsView):
     parameters_class = InclusionParameters
 
-    @extend_schema(parameters=[InclusionParameters], responses=InclusionSerializer, operation_id="stats_inclusion")
+    @extend_schema(
+        parameters=[InclusionParameters], responses=InclusionStatisticsSerializer, operation_id="stats_inclusion"
+    )
     def get(self, request):
         """Active members and, per inclusion category (elderly 60+ and youth under 35 first), the
         count and share on ``as_of`` per group. Without the sensitive flag, counts from 1 to 4

@@ -77,7 +77,7 @@ def published_inclusion(result: dict, *, controlled: bool) -> dict:
     and, per category (elderly and youth first), the count and its share of the active members.
 
     ``controlled``: counts of people from 1 to 4 are suppressed (count and share null,
-    ``suppressed`` true) with complementary suppression, and totals over the groups are given
+    ``suppressed`` true) with complementary suppression. A ``total`` over the groups is given
     only where the groups partition the people."""
     columns = ["elderly", "youth", *result["categories"]]
     groups = result["groups"]
@@ -105,7 +105,7 @@ def published_inclusion(result: dict, *, controlled: bool) -> dict:
         ]
 
     total_active = sum(group["active_members"] for group in groups)
-    return {
+    published_groups = {
         "groups": [
             {
                 "key": group["key"],
@@ -114,10 +114,13 @@ def published_inclusion(result: dict, *, controlled: bool) -> dict:
                 "categories": published(group["active_members"], cells[index]),
             }
             for index, group in enumerate(groups)
-        ],
-        "total": {"active_members": total_active, "categories": published(total_active, totals)}
-        if result["partitions"]
-        else None,
+        ]
+    }
+    if not result["partitions"]:
+        return published_groups
+    return {
+        **published_groups,
+        "total": {"active_members": total_active, "categories": published(total_active, totals)},
     }
 
 

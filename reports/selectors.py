@@ -351,7 +351,12 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERY
         by_center = sum(row["turnover_yen"] for row in rows)
         total = _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
         if total != by_center:
-            rows.append({"key": None, "label": None, "turnover_yen": total - by_center})
+            # What societies report as a whole joins the row of figures not placed in a group.
+            unplaced = next((row for row in rows if row["key"] is None), None)
+            if unplaced is None:
+                rows.append({"key": None, "label": None, "turnover_yen": total - by_center})
+            else:
+                unplaced["turnover_yen"] += total - by_center
     return rows
 
 

@@ -27,11 +27,24 @@ def english():
 
 
 @pytest.fixture(scope="session")
-def openapi():
+def openapi_schema():
     from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.fixture(scope="session")
+def openapi(openapi_schema):
+    """The schema, made strict: a field the schema does not document fails the response."""
+    import copy
+
     from openapi_core import OpenAPI
 
-    return OpenAPI.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+    strict = copy.deepcopy(openapi_schema)
+    for component in strict["components"]["schemas"].values():
+        if "properties" in component:
+            component["additionalProperties"] = False
+    return OpenAPI.from_dict(strict)
 
 
 class ApiCaller:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from jwcu.api import ClientRateThrottle
 from jwcu.models import ApiClient
 from jwcu.services import api_client_revoke, api_token_hash
-from tests.factories import WorkerMemberFactory
+from tests.factories import UnionFactory, WorkerMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,10 @@ def test_etag_and_if_none_match(api, api_tree):
     caller = api(api_tree["union"])
     first = caller.get("/api/v1/members/t-cwc/E1/")
     assert first["ETag"]
-    assert caller.get("/api/v1/members/t-cwc/E1/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    not_modified = caller.get("/api/v1/members/t-cwc/E1/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == first["ETag"]
+    assert "Authorization" in not_modified["Vary"]
     listed = caller.get("/api/v1/members/")
     assert caller.get("/api/v1/members/", HTTP_IF_NONE_MATCH=listed["ETag"]).status_code == 304
     member = api_tree["people"]["east"][1]
@@ -233,3 +236,83 @@ def test_last_used_is_written_at_most_once_a_minute(api, api_tree):
     ApiClient.objects.update(last_used_at=used - datetime.timedelta(minutes=2))
     caller.get("/api/v1/unions/")
     assert ApiClient.objects.get().last_used_at > used
+
+
+ODD_VALUES = ["\x00", "0001-01-01", "9999-12-31", "-1", "1e999", "x" * 300]
+VALID_STATISTICS = {"as_of": "2015-03-31", "group_by": "society", "fiscal_year": "2015"}
+
+
+def test_no_value_of_any_documented_parameter_produces_a_500(api, api_tree, openapi_schema):
+    """Every query parameter the schema documents, on every list and statistic, with odd values."""
+    caller = api(api_tree["union"], sensitive=True)
+    for path, operations in openapi_schema["paths"].items():
+        if "{" in path or "get" not in operations:
+            continue
+        names = [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+        valid = {name: value for name, value in VALID_STATISTICS.items() if "/stats/" in path and name in names}
+        for name in names:
+            for value in ODD_VALUES:
+                response = caller.get(path, valid | {name: value})
+                assert response.status_code in (200, 400), (path, name, value, response.content[:300])
+
+
+LISTS = [
+    "unions",
+    "societies",
+    "head-offices",
+    "business-centers",
+    "business-lines",
+    "programmes",
+    "partners",
+    "members",
+    "annual-figures",
+]
+
+
+@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("as_of", [None, "2015-03-31"])
+def test_every_list_runs_the_same_queries_for_one_row_as_for_many(api, api_tree, resource, as_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    union, cwc = api_tree["union"], api_tree["cwc"]
+    for n in range(3):
+        UnionFactory()
+        f.MemberSocietyFactory(union=union)
+        f.HeadOfficeFactory(society=cwc)
+        center = f.BusinessCenterFactory(society=cwc, head_office=api_tree["east"], code=f"t-more-{n}")
+        center.business_lines.set([f.BusinessLineFactory(code=f"t-line-{n}")])
+        f.ProgrammeFactory(union=union, business_center=center)
+        f.PartnerFactory(union=union)
+        f.AnnualFiguresFactory(society=None, business_center=center)
+    caller = api(union, sensitive=True)
+    caller.get("/api/v1/unions/")
+    params = {"as_of": as_of} if as_of else {}
+    counts = []
+    for page_size in (1, 100):
+        with CaptureQueriesContext(connection) as queries:
+            response = caller.get(f"/api/v1/{resource}/", params | {"page_size": page_size})
+        assert response.status_code == 200
+        counts.append((len(queries), len(response.json()["results"])))
+    (few_queries, few_rows), (many_queries, many_rows) = counts
+    assert few_rows == 1
+    assert many_rows >= 3 or resource == "unions"
+    assert few_queries == many_queries
+
+
+def test_a_concurrent_duplicate_is_a_conflict_not_a_500(api, api_tree, monkeypatch):
+    from members import services
+
+    def create_twice(**fields):
+        WorkerMemberFactory(society=fields["society"], member_number=fields["member_number"])
+        return WorkerMemberFactory._meta.model.objects.create(**fields)
+
+    monkeypatch.setattr(services, "member_create", create_twice)
+    body = {"society": "t-local", "member_number": "RACE", "family_name": "A", "given_name": "B"}
+    response = api(api_tree["union"], can_write=True).post(
+        "/api/v1/members/", body | {"birth_date": "1980-01-01", "joined_on": "2016-04-01"}
+    )
+    assert response.status_code == 409
+    assert not api_tree["local"].people.filter(member_number="RACE").exists()
