@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run test bench bench-api db-stop format clean
+.PHONY: venv run test bench bench-api backup restore db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ bench: venv
 
 bench-api: venv
 	$(PY) -m jwcu.bench_api
+
+backup: venv
+	$(PY) manage.py backup
+
+restore: venv
+	test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/jwcu-….dump" >&2; exit 2)
+	$(PY) manage.py restore "$(FILE)" --yes
 
 format: venv
 	$(VENV)/bin/ruff format .
