@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import HeadOffice
+from jwcu.display import name_of
 from jwcu.models import Role
 from jwcu.scope import Scope, narrow, narrowable
 from members.models import MemberSociety, Union
@@ -21,10 +22,14 @@ class DateInput(forms.DateInput):
 
 
 def _narrow_choices(form: forms.BaseForm, scope: Scope):
+    """Offer only records inside ``scope``, named in the active language."""
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
-        if queryset is not None and narrowable(queryset.model):
+        if queryset is None:
+            continue
+        if narrowable(queryset.model):
             field.queryset = narrow(scope, queryset)
+        field.label_from_instance = name_of
 
 
 def _use_date_inputs(form: forms.BaseForm):
