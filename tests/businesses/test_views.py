@@ -86,7 +86,7 @@ def test_a_stale_center_edit_is_refused(staff_client, union_tree):
     center = union_tree["c1"]
     started_from = center_form_data(center)
     record_update(center, municipality="Matsudo City")
-    response = client.post("/centers/c1/edit/", started_from | {"name": "Mine"})
+    response = client.post("/en/centers/c1/edit/", started_from | {"name": "Mine"})
     assert response.context["stale"] == [{"label": "municipality", "yours": "Toshima City", "theirs": "Matsudo City"}]
     assert BusinessCenter.objects.get(pk=center.pk).name != "Mine"
 

@@ -139,3 +139,14 @@ def test_a_role_that_does_not_match_its_scope_is_refused_beside_the_field(staff_
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not hasattr(User.objects.get(pk=newcomer.pk), "registry_role")
+
+
+def test_pages_answer_in_japanese_with_japanese_dates_and_yen(staff_client, union_tree):
+    client = staff_client(role=Role.VIEWER)
+    page = client.get("/members/society-a/A1/").content.decode()
+    assert "組合員番号" in page
+    assert "2010年4月1日" in page  # joined on
+    assert "0円" in page  # capital contribution
+    english = client.get("/en/members/society-a/A1/").content.decode()
+    assert "Member number" in english
+    assert "¥0" in english
