@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from businesses.views import CENTERS, HEAD_OFFICES, PROGRAMMES
-from jwcu.views import home_view, record_urls, roles_view
+from jwcu.views import bound, home_view, record_urls, roles_view
 from members.views import MEMBERS, PARTNERS, SOCIETIES, consent_create_view, inclusion_create_view
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
@@ -12,7 +12,7 @@ admin.site.site_header = admin.site.site_title = "JWCU Registry"
 RECORD_TYPES = [MEMBERS, CENTERS, HEAD_OFFICES, SOCIETIES, PROGRAMMES, PARTNERS]
 
 staff_pages = [
-    path("", home_view, {"record_types": RECORD_TYPES}, name="home"),
+    path("", bound(home_view, record_types=RECORD_TYPES), name="home"),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -91,21 +91,30 @@ class RecordType:
         return record_update(record, expected_version=expected_version, **data)
 
 
+def bound(view, **fixed):
+    """``view`` with some arguments fixed. They are not passed as path() extra kwargs, which
+    would end up in the resolved match and stop the language switch from reversing the URL."""
+
+    def page(request, **kwargs):
+        return view(request, **fixed, **kwargs)
+
+    return page
+
+
 def record_urls(record_type: RecordType) -> list:
     key = record_type.key
     item = "/".join(f"<str:{kwarg}>" for kwarg in record_type.lookup)
     pages = [
-        path(f"{key}/", list_view, {"record_type": record_type}, name=f"{key}-list"),
-        path(f"{key}/new/", form_view, {"record_type": record_type}, name=f"{key}-create"),
-        path(f"{key}/{item}/", detail_view, {"record_type": record_type}, name=f"{key}-detail"),
-        path(f"{key}/{item}/edit/", form_view, {"record_type": record_type}, name=f"{key}-edit"),
-        path(f"{key}/{item}/history/", history_view, {"record_type": record_type}, name=f"{key}-history"),
+        path(f"{key}/", bound(list_view, record_type=record_type), name=f"{key}-list"),
+        path(f"{key}/new/", bound(form_view, record_type=record_type), name=f"{key}-create"),
+        path(f"{key}/{item}/", bound(detail_view, record_type=record_type), name=f"{key}-detail"),
+        path(f"{key}/{item}/edit/", bound(form_view, record_type=record_type), name=f"{key}-edit"),
+        path(f"{key}/{item}/history/", bound(history_view, record_type=record_type), name=f"{key}-history"),
     ]
     pages += [
         path(
             f"{key}/{item}/{action.name}/",
-            action_view,
-            {"record_type": record_type, "action": action},
+            bound(action_view, record_type=record_type, action=action),
             name=f"{key}-{action.name}",
         )
         for action in record_type.actions

@@ -1,6 +1,8 @@
 """Each role × each page and action: what answers 200, 403 (read-only or not permitted) or 404
 (outside the scope, whatever URL is typed), and where the sensitive fields appear."""
 
+import re
+
 import pytest
 
 from jwcu.models import Role
@@ -150,3 +152,19 @@ def test_pages_answer_in_japanese_with_japanese_dates_and_yen(staff_client, unio
     english = client.get("/en/members/society-a/A1/").content.decode()
     assert "Member number" in english
     assert "¥0" in english
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "lands_on"),
+    [
+        ("/members/society-a/A1/history/", "en", "/en/members/society-a/A1/history/"),
+        ("/en/members/society-a/A1/history/", "ja", "/members/society-a/A1/history/"),
+        ("/en/", "ja", "/"),
+        ("/centers/c1/edit/", "en", "/en/centers/c1/edit/"),
+    ],
+)
+def test_switching_language_stays_on_the_same_page(staff_client, union_tree, page, language, lands_on):
+    client = staff_client(role=Role.VIEWER if "edit" not in page else Role.UNION_ADMIN)
+    form = re.search(r'name="next" type="hidden" value="([^"]+)"', client.get(page).content.decode())
+    response = client.post("/i18n/setlang/", {"language": language, "next": form.group(1)})
+    assert response.url == lands_on
