@@ -50,7 +50,7 @@ def add_service_error(form: forms.BaseForm, error: ValidationError):
 class VersionedForm(forms.Form):
     """Carries the version of the record the user started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RecordForm(forms.ModelForm):
@@ -62,6 +62,7 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
         _narrow_choices(self, scope)
         _use_date_inputs(self)
         for field in self.fields.values():

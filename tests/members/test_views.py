@@ -249,3 +249,13 @@ def test_a_member_cannot_be_moved_to_a_center_of_another_society(staff_client, u
     assert "business_center" in response.context["form"].errors
     member.refresh_from_db()
     assert member.business_center == union_tree["c1"]
+
+
+def test_an_edit_without_the_version_it_started_from_is_refused(staff_client, union_tree):
+    client = staff_client(**EDITOR)
+    data = member_form_data(union_tree["m1"], given_name="桜")
+    del data["version"]
+    response = client.post(f"{M1}edit/", data)
+    assert "version" in response.context["form"].errors
+    union_tree["m1"].refresh_from_db()
+    assert union_tree["m1"].given_name == "花子"
