@@ -108,7 +108,9 @@ def test_the_sensitive_administrator_can_filter_by_inclusion_category(staff_clie
 )
 def test_writes_are_refused_outside_the_scope_whatever_is_posted(staff_client, union_tree, role, post_status):
     client = staff_client(**ROLES[role])
-    response = client.post("/members/society-a/A2/leave/", {"left_on": "2024-01-01", "reason": "resignation"})
+    response = client.post(
+        "/members/society-a/A2/leave/", {"left_on": "2024-01-01", "reason": "resignation", "version": 1}
+    )
     assert response.status_code == post_status
     union_tree["m2"].refresh_from_db()
     assert (union_tree["m2"].left_on is not None) is (post_status == 302)
