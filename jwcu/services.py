@@ -164,3 +164,17 @@ def role_assign(*, user, role: str, union, society=None, head_office=None, sensi
     if assignment is None:
         return record_create(RoleAssignment, user=user, **values)
     return record_update(assignment, **values)
+
+
+def staff_account_create(*, username: str, password: str):
+    """A staff account without a role (it sees nothing until a role is assigned)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    user = get_user_model()(username=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+    return user

@@ -138,6 +138,9 @@ def _sort(request, record_type: RecordType) -> str:
 def list_view(request, record_type: RecordType):
     scope = scope_of(request)
     filterset = record_type.filterset(request.GET or None, queryset=record_type.queryset(scope=scope), request=request)
+    for choice in filterset.form.fields.values():
+        if hasattr(choice, "queryset"):
+            choice.label_from_instance = display.name_of
     queryset = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     sort = _sort(request, record_type)
     page = Paginator(queryset.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -264,7 +267,7 @@ def form_view(request, record_type: RecordType, **kwargs):
             "record": record,
             "form": form,
             "stale": stale,
-            "heading": _("Edit: %(record)s") % {"record": record}
+            "heading": _("Edit: %(record)s") % {"record": display.name_of(record)}
             if record
             else _("Add: %(kind)s") % {"kind": record_type.model._meta.verbose_name},
             "cancel_url": record_type.url("detail", record) if record else record_type.url("list"),
@@ -307,7 +310,7 @@ def action_view(request, record_type: RecordType, action: Action, **kwargs):
             "record": record,
             "form": form,
             "stale": stale,
-            "heading": f"{action.label}: {record}",
+            "heading": f"{action.label}: {display.name_of(record)}",
             "cancel_url": record_type.url("detail", record),
         },
     )
@@ -456,14 +459,18 @@ def home_view(request, record_types: list[RecordType]):
 
 @login_required
 def roles_view(request):
+    from django.contrib.auth.forms import UserCreationForm
+
     from jwcu.forms import RoleAssignmentForm
     from jwcu.models import RoleAssignment
-    from jwcu.services import role_assign
+    from jwcu.services import role_assign, staff_account_create
 
     scope = scope_of(request)
     _require(scope, "manage")
-    form = RoleAssignmentForm(request.POST or None, scope=scope)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST.get("form") if request.method == "POST" else None
+    form = RoleAssignmentForm(request.POST if posted == "role" else None, scope=scope)
+    account_form = UserCreationForm(request.POST if posted == "account" else None, prefix="account")
+    if posted == "role" and form.is_valid():
         try:
             role_assign(**form.cleaned_data)
         except ValidationError as error:
@@ -471,9 +478,21 @@ def roles_view(request):
         else:
             messages.success(request, _("The role of %(user)s was saved.") % {"user": form.cleaned_data["user"]})
             return redirect("roles")
+    if posted == "account" and account_form.is_valid():
+        try:
+            user = staff_account_create(
+                username=account_form.cleaned_data["username"], password=account_form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            add_service_error(account_form, error)
+        else:
+            messages.success(request, _("The account %(user)s was created; now give it a role.") % {"user": user})
+            return redirect("roles")
     assignments = RoleAssignment.objects.select_related("user", "union", "society", "head_office").order_by(
         "user__username"
     )
     if scope.union_id is not None:
         assignments = assignments.filter(union_id=scope.union_id)
-    return render(request, "jwcu/roles.html", {"form": form, "assignments": assignments})
+    return render(
+        request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments}
+    )

@@ -137,3 +137,14 @@ class InclusionForm(forms.Form):
     def __init__(self, *args, member: WorkerMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
+
+
+class ConsentWithdrawForm(forms.Form):
+    consent = forms.ModelChoiceField(
+        queryset=ConsentRecord.objects.none(), to_field_name="reference", label=_("consent")
+    )
+    withdrawn_on = forms.DateField(label=_("withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, member: WorkerMember, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)

@@ -14,6 +14,7 @@ from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
 from members.forms import (
     ConsentForm,
+    ConsentWithdrawForm,
     InclusionForm,
     MemberAnonymiseForm,
     MemberCreateForm,
@@ -48,6 +49,7 @@ def _member_detail_extra(member, scope):
         extra["inclusions"] = member.inclusions.all()
         extra["consent_url"] = MEMBERS.url("consent", member)
         extra["inclusion_url"] = MEMBERS.url("inclusion", member)
+        extra["withdraw_url"] = MEMBERS.url("consent-withdraw", member)
     return extra
 
 
@@ -226,6 +228,31 @@ def inclusion_create_view(request, society, number):
             "form": form,
             "record": member,
             "heading": _("Record an inclusion category: %(member)s") % {"member": member},
+            "cancel_url": MEMBERS.url("detail", member),
+        },
+    )
+
+
+@login_required
+def consent_withdraw_view(request, society, number):
+    """Withdrawing consent ends the inclusion records held under it (members.services)."""
+    member = _sensitive_member(request, society, number)
+    form = ConsentWithdrawForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(form.cleaned_data["consent"], withdrawn_on=form.cleaned_data["withdrawn_on"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The consent was withdrawn; the inclusion records held under it ended."))
+            return redirect(MEMBERS.url("detail", member))
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "record": member,
+            "heading": _("Withdraw consent: %(member)s") % {"member": member},
             "cancel_url": MEMBERS.url("detail", member),
         },
     )

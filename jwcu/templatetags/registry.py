@@ -21,3 +21,9 @@ def without_language_prefix(path: str) -> str:
         if path.startswith(prefix):
             return "/" + path[len(prefix) :]
     return path
+
+
+@register.filter
+def local_name(record) -> str:
+    """The record's name in the active language (its Japanese name where Japanese is chosen)."""
+    return display.name_of(record)

@@ -123,7 +123,7 @@ def test_roles_page_lists_and_assigns_roles_for_the_administrator(staff_client, 
     newcomer = User.objects.create_user("newcomer")
     response = client.post(
         "/roles/",
-        {"user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk,
+        {"form": "role", "user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk,
          "society": union_tree["society_a"].pk},
     )  # fmt: skip
     assert response.status_code == 302
@@ -138,7 +138,7 @@ def test_a_role_that_does_not_match_its_scope_is_refused_beside_the_field(staff_
     client = staff_client(**ROLES["admin"])
     newcomer = User.objects.create_user("newcomer")
     response = client.post(
-        "/roles/", {"user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk}
+        "/roles/", {"form": "role", "user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk}
     )
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -170,3 +170,37 @@ def test_switching_language_stays_on_the_same_page(staff_client, union_tree, pag
     form = re.search(r'name="next" type="hidden" value="([^"]+)"', client.get(page).content.decode())
     response = client.post("/i18n/setlang/", {"language": language, "next": form.group(1)})
     assert response.url == lands_on
+
+
+def test_the_administrator_creates_a_staff_account_that_sees_nothing_until_given_a_role(staff_client, union_tree):
+    from django.contrib.auth.models import User
+
+    client = staff_client(**ROLES["admin"])
+    weak = client.post(
+        "/roles/",
+        {"form": "account", "account-username": "taro", "account-password1": "1234", "account-password2": "1234"},
+    )
+    assert weak.context["account_form"].errors
+    assert not User.objects.filter(username="taro").exists()
+    password = "kyodo-rodo-2015"
+    created = client.post(
+        "/roles/",
+        {"form": "account", "account-username": "taro", "account-password1": password, "account-password2": password},
+    )
+    assert created.status_code == 302
+    taro = User.objects.get(username="taro")
+    assert taro.check_password(password)
+    assert not hasattr(taro, "registry_role")
+
+
+def test_consent_withdrawal_ends_the_inclusion_records_held_under_it(staff_client, union_tree):
+    client = staff_client(**ROLES["admin"])
+    inclusion = union_tree["m1"].inclusions.get()
+    response = client.post(
+        "/members/society-a/A1/consent/withdraw/",
+        {"consent": inclusion.consent.reference, "withdrawn_on": "2024-06-30"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    inclusion.refresh_from_db()
+    assert inclusion.ended_on.isoformat() == "2024-06-30"
+    assert staff_client(**ROLES["society_editor"]).get("/members/society-a/A1/consent/withdraw/").status_code == 403
