@@ -59,6 +59,8 @@ class RecordType:
     update: Callable | None = None  # (record, expected_version, data) -> record
     actions: tuple[Action, ...] = ()
     related_history: Callable | None = None  # (record, scope) -> [historical querysets]
+    create_permission: str = "write"  # or "manage"
+    edit_permission: str = "write"
     detail_extra: Callable | None = None  # (record, scope) -> extra context of the detail page
     detail_template: str = "registry/detail.html"
 
@@ -122,6 +124,10 @@ def record_urls(record_type: RecordType) -> list:
     return pages
 
 
+def _allowed(scope: Scope, permission: str) -> bool:
+    return scope.can_manage if permission == "manage" else scope.can_write
+
+
 def _require(scope: Scope, permission: str):
     try:
         scope.require_manage() if permission == "manage" else scope.require_write()
@@ -178,18 +184,17 @@ def list_view(request, record_type: RecordType):
             "sort": sort,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
-            "can_create": scope.can_write,
+            "can_create": _allowed(scope, record_type.create_permission),
             "create_url": record_type.url("create"),
         },
     )
 
 
 def _actions(record_type: RecordType, record, scope: Scope) -> list[dict]:
-    allowed = {"write": scope.can_write, "manage": scope.can_manage}
     return [
         {"label": action.label, "url": record_type.url(action.name, record)}
         for action in record_type.actions
-        if allowed[action.permission] and action.available(record)
+        if _allowed(scope, action.permission) and action.available(record)
     ]
 
 
@@ -209,7 +214,7 @@ def detail_view(request, record_type: RecordType, **kwargs):
             "record": record,
             "fields": fields,
             "scope": scope,
-            "can_edit": scope.can_write,
+            "can_edit": _allowed(scope, record_type.edit_permission),
             "actions": _actions(record_type, record, scope),
             "edit_url": record_type.url("edit", record),
             "history_url": record_type.url("history", record),
@@ -235,7 +240,7 @@ def _stale_changes(record_type: RecordType, error: StaleRecordError) -> list[dic
 def form_view(request, record_type: RecordType, **kwargs):
     scope = scope_of(request)
     record = record_type.get(scope, kwargs) if kwargs else None
-    _require(scope, "write")
+    _require(scope, record_type.edit_permission if record is not None else record_type.create_permission)
     form_class = (record_type.edit_form or record_type.form) if record is not None else record_type.form
     form = form_class(request.POST or None, instance=record, scope=scope)
     stale = None

@@ -158,8 +158,10 @@ SOCIETIES = RecordType(
             SocietyLeaveForm,
             services.society_leave_union,
             available=lambda s: s.left_union_on is None,
+            permission="manage",
         ),
     ),
+    create_permission="manage",
 )
 
 PARTNERS = RecordType(
@@ -172,6 +174,8 @@ PARTNERS = RecordType(
     sort_fields=["code", "name", "relation", "level"],
     default_sort="name",
     detail_fields=[*PartnerForm.Meta.fields, "version"],
+    create_permission="manage",
+    edit_permission="manage",
 )
 
 

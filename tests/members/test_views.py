@@ -259,3 +259,20 @@ def test_an_edit_without_the_version_it_started_from_is_refused(staff_client, un
     assert "version" in response.context["form"].errors
     union_tree["m1"].refresh_from_db()
     assert union_tree["m1"].given_name == "花子"
+
+
+def test_history_page_queries_do_not_grow_with_the_changes(staff_client, union_tree, django_assert_num_queries):
+    client = staff_client(role=Role.UNION_ADMIN, sensitive=True)
+    member = union_tree["m1"]
+    for name in ["桜", "葵", "楓"]:
+        member = record_update(member, given_name=name)
+    client.get(f"{M1}history/")
+    with django_assert_num_queries(15) as three_changes:
+        client.get(f"{M1}history/")
+    for number in range(10):
+        member = record_update(
+            member, given_name=f"名{number}", business_center=union_tree["c1" if number % 2 else "c2"]
+        )
+    with django_assert_num_queries(len(three_changes.captured_queries)):
+        response = client.get(f"{M1}history/")
+    assert len(response.context["entries"]) == 16  # created, 13 changes, the consent and the inclusion
