@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import HeadOffice
@@ -36,6 +37,13 @@ def _use_date_inputs(form: forms.BaseForm):
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = DateInput()
+
+
+def capitalise_labels(form: forms.BaseForm):
+    """Labels taken from lower-case verbose names start with a capital, as in model forms."""
+    for field in form.fields.values():
+        if field.label:
+            field.label = capfirst(field.label)
 
 
 def add_service_error(form: forms.BaseForm, error: ValidationError):
@@ -83,6 +91,7 @@ class ScopedForm(VersionedForm):
         super().__init__(*args, **kwargs)
         _narrow_choices(self, scope)
         _use_date_inputs(self)
+        capitalise_labels(self)
 
 
 class RoleAssignmentForm(forms.Form):
@@ -108,3 +117,4 @@ class RoleAssignmentForm(forms.Form):
         _narrow_choices(self, scope)
         if scope.union_id is not None:
             self.fields["union"].initial = scope.union_id
+        capitalise_labels(self)

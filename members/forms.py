@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter
-from jwcu.forms import RecordForm, ScopedForm
+from jwcu.forms import RecordForm, ScopedForm, capitalise_labels
 from members.models import (
     ConsentRecord,
     ConsentScope,
@@ -137,6 +137,7 @@ class InclusionForm(forms.Form):
     def __init__(self, *args, member: WorkerMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
+        capitalise_labels(self)
 
 
 class ConsentWithdrawForm(forms.Form):
@@ -148,3 +149,4 @@ class ConsentWithdrawForm(forms.Form):
     def __init__(self, *args, member: WorkerMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
+        capitalise_labels(self)

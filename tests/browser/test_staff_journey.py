@@ -83,7 +83,7 @@ def test_errors_stand_beside_the_field_and_the_keyboard_reaches_the_form(page, l
     page.goto(f"{live_server.url}/en/members/cwc/000123/edit/")
     page.get_by_label("Weekly hours").fill("200")
     page.get_by_label("Weekly hours").press("Enter")
-    error = page.locator("#id_weekly_hours_errors")
+    error = page.locator("#id_weekly_hours_error")
     assert error.is_visible()
     assert "168" in error.inner_text()
     field = page.locator(".field", has=page.locator("#id_weekly_hours"))

@@ -109,7 +109,10 @@ def test_field_errors_stand_beside_the_field(staff_client, union_tree):
     response = client.post(f"{M1}edit/", member_form_data(union_tree["m1"], joined_on="1960-01-01", weekly_hours="200"))
     errors = response.context["form"].errors
     assert "weekly_hours" in errors
-    assert 'id="id_weekly_hours_errors"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="id_weekly_hours_error"' in page
+    assert 'aria-describedby="id_weekly_hours_error"' in page
+    assert 'aria-invalid="true"' in page
 
 
 def test_a_member_created_in_another_society_is_refused_and_nothing_is_saved(staff_client, union_tree):
