@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
@@ -22,9 +23,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jwcu import display
-from jwcu.forms import RecordForm, ScopedForm, add_service_error
+from jwcu.forms import RecordForm, RoleAssignmentForm, ScopedForm, add_service_error
+from jwcu.models import RoleAssignment
 from jwcu.scope import OutOfScope, Scope, scope_of
-from jwcu.services import StaleRecordError, record_at_version, record_create, record_update, within_scope
+from jwcu.services import (
+    StaleRecordError,
+    record_at_version,
+    record_create,
+    record_update,
+    role_assign,
+    staff_account_create,
+    within_scope,
+)
 
 PAGE_SIZE = 25
 
@@ -334,7 +344,7 @@ def _history_value(model_field, raw, names=None) -> str:
     return display.plain(raw, model_field)
 
 
-def _history_entries(rows: list, model) -> list[dict]:
+def _history_entries(rows: list) -> list[dict]:
     """Each historical row with its field-by-field differences from the previous one of the
     same record (rows of one record are compared in order; no query per row)."""
     ignored = {"version", "created_at", "updated_at", "id"}
@@ -382,7 +392,7 @@ def history_timeline(record, scope: Scope, related: Callable | None = None) -> l
     rows = list(record.history.select_related("history_user"))
     for queryset in related(record, scope) if related else []:
         rows += list(queryset.select_related("history_user"))
-    entries = _history_entries(rows, type(record))
+    entries = _history_entries(rows)
     names = _resolve_names(entries)
     for entry in entries:
         model = entry["model"]
@@ -464,12 +474,6 @@ def home_view(request, record_types: list[RecordType]):
 
 @login_required
 def roles_view(request):
-    from django.contrib.auth.forms import UserCreationForm
-
-    from jwcu.forms import RoleAssignmentForm
-    from jwcu.models import RoleAssignment
-    from jwcu.services import role_assign, staff_account_create
-
     scope = scope_of(request)
     _require(scope, "manage")
     posted = request.POST.get("form") if request.method == "POST" else None
@@ -498,6 +502,4 @@ def roles_view(request):
     )
     if scope.union_id is not None:
         assignments = assignments.filter(union_id=scope.union_id)
-    return render(
-        request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments}
-    )
+    return render(request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments})

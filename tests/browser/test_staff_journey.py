@@ -71,7 +71,6 @@ def test_sign_in_find_by_kana_edit_see_history_and_switch_language(page, live_se
     assert "/en/" not in page.url
     assert page.locator("h1").inner_text() == "小林 史恵 (000123) の履歴"
     assert "ブラウザー" in page.locator(".timeline > li").first.inner_text()
-    page.screenshot(path="/tmp/registry-history-ja.png")
 
 
 def test_errors_stand_beside_the_field_and_the_keyboard_reaches_the_form(page, live_server, editor):
