@@ -87,3 +87,19 @@ def test_errors_stand_beside_the_field_and_the_keyboard_reaches_the_form(page, l
     assert "168" in error.inner_text()
     field = page.locator(".field", has=page.locator("#id_weekly_hours"))
     assert "has-error" in field.get_attribute("class")
+
+
+def test_a_tablet_sees_the_list_and_the_keyboard_starts_at_the_skip_link(page, live_server, editor):
+    page.set_viewport_size({"width": 800, "height": 1100})
+    page.goto(f"{live_server.url}/sign-in/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "registry-pass-2015")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/members/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    table = page.locator(".results table").bounding_box()
+    assert table["x"] >= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800  # the table scrolls, not the page
+    assert page.locator("tbody tr").count() == 4

@@ -98,3 +98,44 @@ def test_a_society_editor_creates_a_center_only_in_their_society(staff_client, u
     assert "society" in refused.context["form"].errors
     assert client.post("/centers/new/", data | {"society": union_tree["society_a"].pk}).status_code == 302
     assert BusinessCenter.objects.get(code="new-center").society == union_tree["society_a"]
+
+
+def test_a_head_office_with_open_centers_cannot_close(staff_client, union_tree):
+    client = staff_client(role=Role.SOCIETY_EDITOR, society="society_a")
+    office = union_tree["h2"]
+    response = client.post("/head-offices/h2/close/", {"closed_on": "2024-03-31", "version": office.version})
+    assert "closed_on" in response.context["form"].errors
+    office.refresh_from_db()
+    assert office.closed_on is None
+
+
+def test_programmes_are_created_at_a_center_in_scope_and_found_by_search(staff_client, union_tree):
+    client = staff_client(role=Role.SOCIETY_EDITOR, society="society_a")
+    data = {
+        "union": union_tree["union"].pk,
+        "code": "yss-matsudo",
+        "name": "Youth Support Station Matsudo",
+        "kind": "youth_support_station",
+        "funder": "national",
+        "started_on": "2015-04-01",
+    }
+    union_level = client.post("/programmes/new/", data)
+    assert union_level.context["form"].non_field_errors()  # a union-wide programme is not theirs
+    assert client.post("/programmes/new/", data | {"business_center": union_tree["c1"].pk}).status_code == 302
+    rows = client.get("/programmes/", {"q": "matsudo", "running_on": "2016-11-16"}).context["rows"]
+    assert [row["url"] for row in rows] == ["/programmes/yss-matsudo/"]
+
+
+def test_only_union_administrators_change_partners(staff_client, union_tree):
+    from tests.factories import PartnerFactory
+
+    partner = PartnerFactory(union=union_tree["union"], code="cicopa", name="CICOPA")
+    data = {"union": union_tree["union"].pk, "code": "cicopa", "name": "CICOPA (ICA)", "relation": "partnership"}
+    data |= {"level": "global", "version": partner.version}
+    assert (
+        staff_client(role=Role.SOCIETY_EDITOR, society="society_a").post("/partners/cicopa/edit/", data).status_code
+        == 403
+    )
+    assert staff_client(role=Role.UNION_ADMIN).post("/partners/cicopa/edit/", data).status_code == 302
+    partner.refresh_from_db()
+    assert partner.name == "CICOPA (ICA)"
