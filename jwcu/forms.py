@@ -86,12 +86,18 @@ class RecordForm(forms.ModelForm):
 class ScopedForm(VersionedForm):
     """The form of an action on one record (leave, close, move)."""
 
+    confirmations: tuple[str, ...] = ()  # fields the user ticks, not passed to the service
+
     def __init__(self, *args, scope: Scope, record=None, **kwargs):
         self.record = record
         super().__init__(*args, **kwargs)
         _narrow_choices(self, scope)
         _use_date_inputs(self)
         capitalise_labels(self)
+
+    def service_values(self) -> dict:
+        skipped = {"version", *self.confirmations}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skipped}
 
 
 class RoleAssignmentForm(forms.Form):

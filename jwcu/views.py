@@ -300,7 +300,7 @@ def action_view(request, record_type: RecordType, action: Action, **kwargs):
     form = action.form(request.POST or None, scope=scope, initial={"version": record.version}, record=record)
     stale = None
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        values = form.service_values()
         version = form.cleaned_data["version"]
         try:
             saved = within_scope(

@@ -108,6 +108,7 @@ class MemberMoveForm(ScopedForm):
 
 
 class MemberAnonymiseForm(ScopedForm):
+    confirmations = ("confirm",)
     confirm = forms.BooleanField(
         label=_("I confirm that the retention period has ended and the personal fields may be erased.")
     )
