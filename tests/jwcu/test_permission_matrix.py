@@ -207,3 +207,15 @@ def test_consent_withdrawal_ends_the_inclusion_records_held_under_it(staff_clien
     inclusion.refresh_from_db()
     assert inclusion.ended_on.isoformat() == "2024-06-30"
     assert staff_client(**ROLES["society_editor"]).get("/members/society-a/A1/consent/withdraw/").status_code == 403
+
+
+def test_sign_out_and_change_password(staff_client, union_tree, client):
+    staff_client(role=Role.VIEWER)
+    changed = client.post(
+        "/password/",
+        {"old_password": "pass-word-123", "new_password1": "kyodo-rodo-2015", "new_password2": "kyodo-rodo-2015"},
+    )
+    assert changed.url == "/password/done/"
+    assert client.post("/sign-out/").url == "/sign-in/"
+    assert client.get("/members/").status_code == 302
+    assert client.login(username=changed.wsgi_request.user.username, password="kyodo-rodo-2015")

@@ -6,9 +6,11 @@ from django.utils import translation
 
 from jwcu import audit
 from jwcu.models import Role
+from jwcu.scope import Scope
 from jwcu.services import record_update
 from members.models import Placement, WorkerMember
 from members.services import member_anonymise
+from reports.selectors import inclusion_by
 from tests.factories import BusinessCenterFactory, WorkerMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,19 +214,22 @@ def test_consent_must_be_recorded_before_an_inclusion_category(staff_client, uni
 
 def test_an_administrator_anonymises_a_member_after_the_retention_period(staff_client, union_tree, settings):
     settings.MEMBER_RETENTION_YEARS = 5
-    member = union_tree["m2"]
-    record_update(member, left_on=datetime.date(2015, 3, 31), leave_reason="resignation")
-    active_before = WorkerMember.objects.filter(society=union_tree["society_a"]).active_on(datetime.date(2014, 1, 1))
-    count_before = active_before.count()
+    member = record_update(union_tree["m1"], left_on=datetime.date(2015, 3, 31), leave_reason="resignation")
+    statistics = {"scope": Scope.everything(), "as_of": datetime.date(2014, 1, 1), "by": "business_center"}
+    before = inclusion_by(**statistics)
+    assert before["groups"][0]["categories"]["mental-disability"] == 1
     editor = staff_client(**EDITOR)
-    assert editor.get("/members/society-a/A2/anonymise/").status_code == 403
+    assert editor.get(f"{M1}anonymise/").status_code == 403
     admin = staff_client(role=Role.UNION_ADMIN)
-    response = admin.post("/members/society-a/A2/anonymise/", {"confirm": "on", "version": member.version + 1})
+    refused = admin.post(f"{M1}anonymise/", {"version": member.version})
+    assert "confirm" in refused.context["form"].errors
+    response = admin.post(f"{M1}anonymise/", {"confirm": "on", "version": member.version})
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.family_name, member.family_name_kana, member.given_name_latin) == ("—", "", "")
-    assert not member.history.filter(family_name="田中").exists()
-    assert active_before.count() == count_before
+    assert member.anonymised_on is not None
+    assert not member.history.filter(family_name="山田").exists()
+    assert inclusion_by(**statistics) == before
 
 
 def test_anonymising_before_the_retention_period_ends_is_refused(union_tree):
