@@ -28,3 +28,9 @@ def programme_queryset(*, scope: Scope) -> QuerySet[Programme]:
 
 def annual_figures_queryset(*, scope: Scope) -> QuerySet[AnnualFigures]:
     return scope.annual_figures(AnnualFigures.objects.select_related("society", "business_center"))
+
+
+def annual_figures_of(*, scope: Scope, society=None, business_center=None) -> QuerySet[AnnualFigures]:
+    """The figures reported by one society or one center, newest year first."""
+    owner = {"society": society} if society is not None else {"business_center": business_center}
+    return annual_figures_queryset(scope=scope).filter(**owner).order_by("-fiscal_year")

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from businesses import selectors as business_selectors
 from jwcu.forms import add_service_error
 from jwcu.scope import scope_of
 from jwcu.views import Action, RecordType
@@ -151,6 +152,10 @@ SOCIETIES = RecordType(
     sort_fields=["code", "name", "joined_union_on", "left_union_on"],
     default_sort="code",
     detail_fields=[*SocietyForm.Meta.fields, "left_union_on", "version"],
+    detail_extra=lambda society, scope: {
+        "annual_figures": business_selectors.annual_figures_of(scope=scope, society=society)
+    },
+    detail_template="members/membersociety_detail.html",
     actions=(
         Action(
             "leave",

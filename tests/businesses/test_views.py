@@ -139,3 +139,13 @@ def test_only_union_administrators_change_partners(staff_client, union_tree):
     assert staff_client(role=Role.UNION_ADMIN).post("/partners/cicopa/edit/", data).status_code == 302
     partner.refresh_from_db()
     assert partner.name == "CICOPA (ICA)"
+
+
+def test_center_page_shows_its_turnover_in_yen_in_each_language(staff_client, union_tree):
+    from tests.factories import AnnualFiguresFactory
+
+    AnnualFiguresFactory(society=None, business_center=union_tree["c1"], fiscal_year=2015, turnover_yen=19_000_000_000)
+    client = staff_client(role=Role.VIEWER)
+    assert "19,000,000,000円" in client.get("/centers/c1/").content.decode()
+    assert "¥19,000,000,000" in client.get("/en/centers/c1/").content.decode()
+    assert "19,000,000,000" not in client.get("/centers/c2/").content.decode()
