@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, TextField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -213,7 +213,11 @@ def detail_view(request, record_type: RecordType, **kwargs):
     scope = scope_of(request)
     record = record_type.get(scope, kwargs)
     fields = [
-        {"label": display.field_label(record_type.model, name), "value": display.value(record, name)}
+        {
+            "label": display.field_label(record_type.model, name),
+            "value": display.value(record, name),
+            "wide": isinstance(record_type.model._meta.get_field(name), TextField),
+        }
         for name in record_type.detail_fields
     ]
     return render(
