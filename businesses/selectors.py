@@ -39,3 +39,9 @@ def business_line_codes(*, center_ids: list[int]) -> dict[int, list[str]]:
     ):
         codes.setdefault(center_id, []).append(code)
     return codes
+
+
+def annual_figures_of(*, scope: Scope, society=None, business_center=None) -> QuerySet[AnnualFigures]:
+    """The figures reported by one society or one center, newest year first."""
+    owner = {"society": society} if society is not None else {"business_center": business_center}
+    return annual_figures_queryset(scope=scope).filter(**owner).order_by("-fiscal_year")

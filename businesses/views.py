@@ -38,6 +38,10 @@ CENTERS = RecordType(
     sort_fields=["code", "name", "prefecture", "opened_on", "closed_on"],
     default_sort="code",
     detail_fields=[*CenterForm.Meta.fields, "closed_on", "version"],
+    detail_extra=lambda center, scope: {
+        "annual_figures": selectors.annual_figures_of(scope=scope, business_center=center)
+    },
+    detail_template="businesses/businesscenter_detail.html",
     create=_center_create,
     update=_center_update,
     actions=(

@@ -20,12 +20,20 @@ def field_label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
+def name_of(record) -> str:
+    """A record's name in the active language: its Japanese name where Japanese is chosen."""
+    japanese = getattr(record, "name_ja", "")
+    return japanese if japanese and (get_language() or "").startswith("ja") else str(record)
+
+
 def value(instance, name: str) -> str:
     """The display of ``instance``'s field ``name`` (prefetched relations are not re-queried)."""
     field = instance._meta.get_field(name)
     if field.many_to_many:
-        return ", ".join(str(item) for item in getattr(instance, name).all())
+        return ", ".join(name_of(item) for item in getattr(instance, name).all())
     raw = getattr(instance, name)
+    if field.is_relation:
+        return name_of(raw) if raw is not None else ""
     if field.choices and not isinstance(field, models.ForeignKey):
         return str(getattr(instance, f"get_{name}_display")())
     return plain(raw, field)

@@ -5,9 +5,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import HeadOffice
+from jwcu.display import name_of
 from jwcu.models import Role
 from jwcu.scope import Scope, narrow, narrowable
 from members.models import MemberSociety, Union
@@ -21,16 +23,27 @@ class DateInput(forms.DateInput):
 
 
 def _narrow_choices(form: forms.BaseForm, scope: Scope):
+    """Offer only records inside ``scope``, named in the active language."""
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
-        if queryset is not None and narrowable(queryset.model):
+        if queryset is None:
+            continue
+        if narrowable(queryset.model):
             field.queryset = narrow(scope, queryset)
+        field.label_from_instance = name_of
 
 
 def _use_date_inputs(form: forms.BaseForm):
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = DateInput()
+
+
+def capitalise_labels(form: forms.BaseForm):
+    """Labels taken from lower-case verbose names start with a capital, as in model forms."""
+    for field in form.fields.values():
+        if field.label:
+            field.label = capfirst(field.label)
 
 
 def add_service_error(form: forms.BaseForm, error: ValidationError):
@@ -45,7 +58,7 @@ def add_service_error(form: forms.BaseForm, error: ValidationError):
 class VersionedForm(forms.Form):
     """Carries the version of the record the user started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RecordForm(forms.ModelForm):
@@ -57,6 +70,7 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
         _narrow_choices(self, scope)
         _use_date_inputs(self)
         for field in self.fields.values():
@@ -72,11 +86,18 @@ class RecordForm(forms.ModelForm):
 class ScopedForm(VersionedForm):
     """The form of an action on one record (leave, close, move)."""
 
+    confirmations: tuple[str, ...] = ()  # fields the user ticks, not passed to the service
+
     def __init__(self, *args, scope: Scope, record=None, **kwargs):
         self.record = record
         super().__init__(*args, **kwargs)
         _narrow_choices(self, scope)
         _use_date_inputs(self)
+        capitalise_labels(self)
+
+    def service_values(self) -> dict:
+        skipped = {"version", *self.confirmations}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skipped}
 
 
 class RoleAssignmentForm(forms.Form):
@@ -102,3 +123,4 @@ class RoleAssignmentForm(forms.Form):
         _narrow_choices(self, scope)
         if scope.union_id is not None:
             self.fields["union"].initial = scope.union_id
+        capitalise_labels(self)

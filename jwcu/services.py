@@ -334,3 +334,17 @@ def _copy_text(value) -> str:
     if isinstance(value, list | tuple):
         return "{" + ",".join(str(item) for item in value) + "}"
     return str(value).translate(_COPY_ESCAPES)
+
+
+def staff_account_create(*, username: str, password: str):
+    """A staff account without a role (it sees nothing until a role is assigned)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    user = get_user_model()(username=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+    return user

@@ -5,15 +5,22 @@ from django.urls import include, path
 
 from businesses.views import CENTERS, HEAD_OFFICES, PROGRAMMES
 from jwcu import api
-from jwcu.views import home_view, record_urls, roles_view
-from members.views import MEMBERS, PARTNERS, SOCIETIES, consent_create_view, inclusion_create_view
+from jwcu.views import bound, home_view, record_urls, roles_view
+from members.views import (
+    MEMBERS,
+    PARTNERS,
+    SOCIETIES,
+    consent_create_view,
+    consent_withdraw_view,
+    inclusion_create_view,
+)
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
 
 RECORD_TYPES = [MEMBERS, CENTERS, HEAD_OFFICES, SOCIETIES, PROGRAMMES, PARTNERS]
 
 staff_pages = [
-    path("", home_view, {"record_types": RECORD_TYPES}, name="home"),
+    path("", bound(home_view, record_types=RECORD_TYPES), name="home"),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -21,6 +28,9 @@ staff_pages = [
     path("roles/", roles_view, name="roles"),
     path("members/<str:society>/<str:number>/consent/", consent_create_view, name="members-consent"),
     path("members/<str:society>/<str:number>/inclusion/", inclusion_create_view, name="members-inclusion"),
+    path(
+        "members/<str:society>/<str:number>/consent/withdraw/", consent_withdraw_view, name="members-consent-withdraw"
+    ),
 ]
 for record_type in RECORD_TYPES:
     staff_pages += record_urls(record_type)

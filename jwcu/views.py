@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, TextField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,9 +23,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jwcu import display
-from jwcu.forms import RecordForm, ScopedForm, add_service_error
+from jwcu.forms import RecordForm, RoleAssignmentForm, ScopedForm, add_service_error
+from jwcu.models import RoleAssignment
 from jwcu.scope import OutOfScope, Scope, scope_of
-from jwcu.services import StaleRecordError, record_at_version, record_create, record_update, within_scope
+from jwcu.services import (
+    StaleRecordError,
+    record_at_version,
+    record_create,
+    record_update,
+    role_assign,
+    staff_account_create,
+    within_scope,
+)
 
 PAGE_SIZE = 25
 
@@ -59,6 +69,8 @@ class RecordType:
     update: Callable | None = None  # (record, expected_version, data) -> record
     actions: tuple[Action, ...] = ()
     related_history: Callable | None = None  # (record, scope) -> [historical querysets]
+    create_permission: str = "write"  # or "manage"
+    edit_permission: str = "write"
     detail_extra: Callable | None = None  # (record, scope) -> extra context of the detail page
     detail_template: str = "registry/detail.html"
 
@@ -91,26 +103,39 @@ class RecordType:
         return record_update(record, expected_version=expected_version, **data)
 
 
+def bound(view, **fixed):
+    """``view`` with some arguments fixed. They are not passed as path() extra kwargs, which
+    would end up in the resolved match and stop the language switch from reversing the URL."""
+
+    def page(request, **kwargs):
+        return view(request, **fixed, **kwargs)
+
+    return page
+
+
 def record_urls(record_type: RecordType) -> list:
     key = record_type.key
     item = "/".join(f"<str:{kwarg}>" for kwarg in record_type.lookup)
     pages = [
-        path(f"{key}/", list_view, {"record_type": record_type}, name=f"{key}-list"),
-        path(f"{key}/new/", form_view, {"record_type": record_type}, name=f"{key}-create"),
-        path(f"{key}/{item}/", detail_view, {"record_type": record_type}, name=f"{key}-detail"),
-        path(f"{key}/{item}/edit/", form_view, {"record_type": record_type}, name=f"{key}-edit"),
-        path(f"{key}/{item}/history/", history_view, {"record_type": record_type}, name=f"{key}-history"),
+        path(f"{key}/", bound(list_view, record_type=record_type), name=f"{key}-list"),
+        path(f"{key}/new/", bound(form_view, record_type=record_type), name=f"{key}-create"),
+        path(f"{key}/{item}/", bound(detail_view, record_type=record_type), name=f"{key}-detail"),
+        path(f"{key}/{item}/edit/", bound(form_view, record_type=record_type), name=f"{key}-edit"),
+        path(f"{key}/{item}/history/", bound(history_view, record_type=record_type), name=f"{key}-history"),
     ]
     pages += [
         path(
             f"{key}/{item}/{action.name}/",
-            action_view,
-            {"record_type": record_type, "action": action},
+            bound(action_view, record_type=record_type, action=action),
             name=f"{key}-{action.name}",
         )
         for action in record_type.actions
     ]
     return pages
+
+
+def _allowed(scope: Scope, permission: str) -> bool:
+    return scope.can_manage if permission == "manage" else scope.can_write
 
 
 def _require(scope: Scope, permission: str):
@@ -129,6 +154,9 @@ def _sort(request, record_type: RecordType) -> str:
 def list_view(request, record_type: RecordType):
     scope = scope_of(request)
     filterset = record_type.filterset(request.GET or None, queryset=record_type.queryset(scope=scope), request=request)
+    for choice in filterset.form.fields.values():
+        if hasattr(choice, "queryset"):
+            choice.label_from_instance = display.name_of
     queryset = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     sort = _sort(request, record_type)
     page = Paginator(queryset.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -166,18 +194,17 @@ def list_view(request, record_type: RecordType):
             "sort": sort,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
-            "can_create": scope.can_write,
+            "can_create": _allowed(scope, record_type.create_permission),
             "create_url": record_type.url("create"),
         },
     )
 
 
 def _actions(record_type: RecordType, record, scope: Scope) -> list[dict]:
-    allowed = {"write": scope.can_write, "manage": scope.can_manage}
     return [
         {"label": action.label, "url": record_type.url(action.name, record)}
         for action in record_type.actions
-        if allowed[action.permission] and action.available(record)
+        if _allowed(scope, action.permission) and action.available(record)
     ]
 
 
@@ -186,7 +213,11 @@ def detail_view(request, record_type: RecordType, **kwargs):
     scope = scope_of(request)
     record = record_type.get(scope, kwargs)
     fields = [
-        {"label": display.field_label(record_type.model, name), "value": display.value(record, name)}
+        {
+            "label": display.field_label(record_type.model, name),
+            "value": display.value(record, name),
+            "wide": isinstance(record_type.model._meta.get_field(name), TextField),
+        }
         for name in record_type.detail_fields
     ]
     return render(
@@ -197,7 +228,7 @@ def detail_view(request, record_type: RecordType, **kwargs):
             "record": record,
             "fields": fields,
             "scope": scope,
-            "can_edit": scope.can_write,
+            "can_edit": _allowed(scope, record_type.edit_permission),
             "actions": _actions(record_type, record, scope),
             "edit_url": record_type.url("edit", record),
             "history_url": record_type.url("history", record),
@@ -223,7 +254,7 @@ def _stale_changes(record_type: RecordType, error: StaleRecordError) -> list[dic
 def form_view(request, record_type: RecordType, **kwargs):
     scope = scope_of(request)
     record = record_type.get(scope, kwargs) if kwargs else None
-    _require(scope, "write")
+    _require(scope, record_type.edit_permission if record is not None else record_type.create_permission)
     form_class = (record_type.edit_form or record_type.form) if record is not None else record_type.form
     form = form_class(request.POST or None, instance=record, scope=scope)
     stale = None
@@ -255,7 +286,7 @@ def form_view(request, record_type: RecordType, **kwargs):
             "record": record,
             "form": form,
             "stale": stale,
-            "heading": _("Edit: %(record)s") % {"record": record}
+            "heading": _("Edit: %(record)s") % {"record": display.name_of(record)}
             if record
             else _("Add: %(kind)s") % {"kind": record_type.model._meta.verbose_name},
             "cancel_url": record_type.url("detail", record) if record else record_type.url("list"),
@@ -273,7 +304,7 @@ def action_view(request, record_type: RecordType, action: Action, **kwargs):
     form = action.form(request.POST or None, scope=scope, initial={"version": record.version}, record=record)
     stale = None
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        values = form.service_values()
         version = form.cleaned_data["version"]
         try:
             saved = within_scope(
@@ -298,7 +329,7 @@ def action_view(request, record_type: RecordType, action: Action, **kwargs):
             "record": record,
             "form": form,
             "stale": stale,
-            "heading": f"{action.label}: {record}",
+            "heading": f"{action.label}: {display.name_of(record)}",
             "cancel_url": record_type.url("detail", record),
         },
     )
@@ -317,7 +348,7 @@ def _history_value(model_field, raw, names=None) -> str:
     return display.plain(raw, model_field)
 
 
-def _history_entries(rows: list, model) -> list[dict]:
+def _history_entries(rows: list) -> list[dict]:
     """Each historical row with its field-by-field differences from the previous one of the
     same record (rows of one record are compared in order; no query per row)."""
     ignored = {"version", "created_at", "updated_at", "id"}
@@ -365,7 +396,7 @@ def history_timeline(record, scope: Scope, related: Callable | None = None) -> l
     rows = list(record.history.select_related("history_user"))
     for queryset in related(record, scope) if related else []:
         rows += list(queryset.select_related("history_user"))
-    entries = _history_entries(rows, type(record))
+    entries = _history_entries(rows)
     names = _resolve_names(entries)
     for entry in entries:
         model = entry["model"]
@@ -447,14 +478,12 @@ def home_view(request, record_types: list[RecordType]):
 
 @login_required
 def roles_view(request):
-    from jwcu.forms import RoleAssignmentForm
-    from jwcu.models import RoleAssignment
-    from jwcu.services import role_assign
-
     scope = scope_of(request)
     _require(scope, "manage")
-    form = RoleAssignmentForm(request.POST or None, scope=scope)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST.get("form") if request.method == "POST" else None
+    form = RoleAssignmentForm(request.POST if posted == "role" else None, scope=scope)
+    account_form = UserCreationForm(request.POST if posted == "account" else None, prefix="account")
+    if posted == "role" and form.is_valid():
         try:
             role_assign(**form.cleaned_data)
         except ValidationError as error:
@@ -462,9 +491,19 @@ def roles_view(request):
         else:
             messages.success(request, _("The role of %(user)s was saved.") % {"user": form.cleaned_data["user"]})
             return redirect("roles")
+    if posted == "account" and account_form.is_valid():
+        try:
+            user = staff_account_create(
+                username=account_form.cleaned_data["username"], password=account_form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            add_service_error(account_form, error)
+        else:
+            messages.success(request, _("The account %(user)s was created; now give it a role.") % {"user": user})
+            return redirect("roles")
     assignments = RoleAssignment.objects.select_related("user", "union", "society", "head_office").order_by(
         "user__username"
     )
     if scope.union_id is not None:
         assignments = assignments.filter(union_id=scope.union_id)
-    return render(request, "jwcu/roles.html", {"form": form, "assignments": assignments})
+    return render(request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments})

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter
-from jwcu.forms import RecordForm, ScopedForm
+from jwcu.forms import RecordForm, ScopedForm, capitalise_labels
 from members.models import (
     ConsentRecord,
     ConsentScope,
@@ -108,6 +108,7 @@ class MemberMoveForm(ScopedForm):
 
 
 class MemberAnonymiseForm(ScopedForm):
+    confirmations = ("confirm",)
     confirm = forms.BooleanField(
         label=_("I confirm that the retention period has ended and the personal fields may be erased.")
     )
@@ -137,3 +138,16 @@ class InclusionForm(forms.Form):
     def __init__(self, *args, member: WorkerMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
+        capitalise_labels(self)
+
+
+class ConsentWithdrawForm(forms.Form):
+    consent = forms.ModelChoiceField(
+        queryset=ConsentRecord.objects.none(), to_field_name="reference", label=_("consent")
+    )
+    withdrawn_on = forms.DateField(label=_("withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, member: WorkerMember, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
+        capitalise_labels(self)

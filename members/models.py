@@ -387,7 +387,8 @@ class MemberInclusion(RegistryRecord):
     def clean(self):
         if self.consent_id and self.member_id and self.consent.member_id != self.member_id:
             raise ValidationError({"consent": _("This consent was given by another member.")})
-        if self.consent_id and self.consent.withdrawn_on is not None:
+        # An inclusion ended by the withdrawal stays valid; only a current one needs current consent.
+        if self.consent_id and self.consent.withdrawn_on is not None and self.ended_on is None:
             raise ValidationError({"consent": _("This consent has been withdrawn.")})
 
 

@@ -159,7 +159,7 @@ def member_retention_ends_on(member: WorkerMember) -> datetime.date | None:
 
 
 def member_anonymise(
-    member: WorkerMember, *, today: datetime.date | None = None, expected_version: int | None = None, **_confirmation
+    member: WorkerMember, *, today: datetime.date | None = None, expected_version: int | None = None
 ) -> WorkerMember:
     """Erase a departed member's names (also from their history) once the retention period has
     ended. The row stays, with its society, center, dates, birth date and inclusion records, so

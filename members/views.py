@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from businesses import selectors as business_selectors
 from jwcu.forms import add_service_error
 from jwcu.scope import scope_of
 from jwcu.views import Action, RecordType
@@ -14,6 +15,7 @@ from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
 from members.forms import (
     ConsentForm,
+    ConsentWithdrawForm,
     InclusionForm,
     MemberAnonymiseForm,
     MemberCreateForm,
@@ -48,6 +50,7 @@ def _member_detail_extra(member, scope):
         extra["inclusions"] = member.inclusions.all()
         extra["consent_url"] = MEMBERS.url("consent", member)
         extra["inclusion_url"] = MEMBERS.url("inclusion", member)
+        extra["withdraw_url"] = MEMBERS.url("consent-withdraw", member)
     return extra
 
 
@@ -149,6 +152,10 @@ SOCIETIES = RecordType(
     sort_fields=["code", "name", "joined_union_on", "left_union_on"],
     default_sort="code",
     detail_fields=[*SocietyForm.Meta.fields, "left_union_on", "version"],
+    detail_extra=lambda society, scope: {
+        "annual_figures": business_selectors.annual_figures_of(scope=scope, society=society)
+    },
+    detail_template="members/membersociety_detail.html",
     actions=(
         Action(
             "leave",
@@ -156,8 +163,10 @@ SOCIETIES = RecordType(
             SocietyLeaveForm,
             services.society_leave_union,
             available=lambda s: s.left_union_on is None,
+            permission="manage",
         ),
     ),
+    create_permission="manage",
 )
 
 PARTNERS = RecordType(
@@ -170,6 +179,8 @@ PARTNERS = RecordType(
     sort_fields=["code", "name", "relation", "level"],
     default_sort="name",
     detail_fields=[*PartnerForm.Meta.fields, "version"],
+    create_permission="manage",
+    edit_permission="manage",
 )
 
 
@@ -226,6 +237,31 @@ def inclusion_create_view(request, society, number):
             "form": form,
             "record": member,
             "heading": _("Record an inclusion category: %(member)s") % {"member": member},
+            "cancel_url": MEMBERS.url("detail", member),
+        },
+    )
+
+
+@login_required
+def consent_withdraw_view(request, society, number):
+    """Withdrawing consent ends the inclusion records held under it (members.services)."""
+    member = _sensitive_member(request, society, number)
+    form = ConsentWithdrawForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(form.cleaned_data["consent"], withdrawn_on=form.cleaned_data["withdrawn_on"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The consent was withdrawn; the inclusion records held under it ended."))
+            return redirect(MEMBERS.url("detail", member))
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "record": member,
+            "heading": _("Withdraw consent: %(member)s") % {"member": member},
             "cancel_url": MEMBERS.url("detail", member),
         },
     )

@@ -86,7 +86,7 @@ def test_a_stale_center_edit_is_refused(staff_client, union_tree):
     center = union_tree["c1"]
     started_from = center_form_data(center)
     record_update(center, municipality="Matsudo City")
-    response = client.post("/centers/c1/edit/", started_from | {"name": "Mine"})
+    response = client.post("/en/centers/c1/edit/", started_from | {"name": "Mine"})
     assert response.context["stale"] == [{"label": "municipality", "yours": "Toshima City", "theirs": "Matsudo City"}]
     assert BusinessCenter.objects.get(pk=center.pk).name != "Mine"
 
@@ -98,3 +98,54 @@ def test_a_society_editor_creates_a_center_only_in_their_society(staff_client, u
     assert "society" in refused.context["form"].errors
     assert client.post("/centers/new/", data | {"society": union_tree["society_a"].pk}).status_code == 302
     assert BusinessCenter.objects.get(code="new-center").society == union_tree["society_a"]
+
+
+def test_a_head_office_with_open_centers_cannot_close(staff_client, union_tree):
+    client = staff_client(role=Role.SOCIETY_EDITOR, society="society_a")
+    office = union_tree["h2"]
+    response = client.post("/head-offices/h2/close/", {"closed_on": "2024-03-31", "version": office.version})
+    assert "closed_on" in response.context["form"].errors
+    office.refresh_from_db()
+    assert office.closed_on is None
+
+
+def test_programmes_are_created_at_a_center_in_scope_and_found_by_search(staff_client, union_tree):
+    client = staff_client(role=Role.SOCIETY_EDITOR, society="society_a")
+    data = {
+        "union": union_tree["union"].pk,
+        "code": "yss-matsudo",
+        "name": "Youth Support Station Matsudo",
+        "kind": "youth_support_station",
+        "funder": "national",
+        "started_on": "2015-04-01",
+    }
+    union_level = client.post("/programmes/new/", data)
+    assert union_level.context["form"].non_field_errors()  # a union-wide programme is not theirs
+    assert client.post("/programmes/new/", data | {"business_center": union_tree["c1"].pk}).status_code == 302
+    rows = client.get("/programmes/", {"q": "matsudo", "running_on": "2016-11-16"}).context["rows"]
+    assert [row["url"] for row in rows] == ["/programmes/yss-matsudo/"]
+
+
+def test_only_union_administrators_change_partners(staff_client, union_tree):
+    from tests.factories import PartnerFactory
+
+    partner = PartnerFactory(union=union_tree["union"], code="cicopa", name="CICOPA")
+    data = {"union": union_tree["union"].pk, "code": "cicopa", "name": "CICOPA (ICA)", "relation": "partnership"}
+    data |= {"level": "global", "version": partner.version}
+    assert (
+        staff_client(role=Role.SOCIETY_EDITOR, society="society_a").post("/partners/cicopa/edit/", data).status_code
+        == 403
+    )
+    assert staff_client(role=Role.UNION_ADMIN).post("/partners/cicopa/edit/", data).status_code == 302
+    partner.refresh_from_db()
+    assert partner.name == "CICOPA (ICA)"
+
+
+def test_center_page_shows_its_turnover_in_yen_in_each_language(staff_client, union_tree):
+    from tests.factories import AnnualFiguresFactory
+
+    AnnualFiguresFactory(society=None, business_center=union_tree["c1"], fiscal_year=2015, turnover_yen=19_000_000_000)
+    client = staff_client(role=Role.VIEWER)
+    assert "19,000,000,000円" in client.get("/centers/c1/").content.decode()
+    assert "¥19,000,000,000" in client.get("/en/centers/c1/").content.decode()
+    assert "19,000,000,000" not in client.get("/centers/c2/").content.decode()

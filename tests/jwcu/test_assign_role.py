@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jwcu.models import Role, RoleAssignment
 
@@ -37,6 +38,6 @@ def test_assign_role_gives_and_replaces_a_users_role(union_tree):
 )
 def test_assign_role_refuses_bad_arguments(union_tree, arguments, message):
     User.objects.create_user("hanako")
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("assign_role", *arguments)
     assert not RoleAssignment.objects.exists()

@@ -1,6 +1,8 @@
 """Each role × each page and action: what answers 200, 403 (read-only or not permitted) or 404
 (outside the scope, whatever URL is typed), and where the sensitive fields appear."""
 
+import re
+
 import pytest
 
 from jwcu.models import Role
@@ -46,6 +48,9 @@ MATRIX = {
     "/societies/society-a/edit/": (200, 200, 200, 200, 403, 404),
     "/societies/society-b/": (200, 200, 404, 404, 200, 404),
     "/societies/society-b/leave/": (200, 200, 404, 404, 403, 404),
+    "/societies/society-a/leave/": (200, 200, 403, 403, 403, 404),
+    "/societies/new/": (200, 200, 403, 403, 403, 403),
+    "/partners/new/": (200, 200, 403, 403, 403, 403),
     "/programmes/": (200, 200, 200, 200, 200, 200),
     "/partners/": (200, 200, 200, 200, 200, 200),
     "/roles/": (200, 200, 403, 403, 403, 403),
@@ -106,7 +111,9 @@ def test_the_sensitive_administrator_can_filter_by_inclusion_category(staff_clie
 )
 def test_writes_are_refused_outside_the_scope_whatever_is_posted(staff_client, union_tree, role, post_status):
     client = staff_client(**ROLES[role])
-    response = client.post("/members/society-a/A2/leave/", {"left_on": "2024-01-01", "reason": "resignation"})
+    response = client.post(
+        "/members/society-a/A2/leave/", {"left_on": "2024-01-01", "reason": "resignation", "version": 1}
+    )
     assert response.status_code == post_status
     union_tree["m2"].refresh_from_db()
     assert (union_tree["m2"].left_on is not None) is (post_status == 302)
@@ -119,7 +126,7 @@ def test_roles_page_lists_and_assigns_roles_for_the_administrator(staff_client, 
     newcomer = User.objects.create_user("newcomer")
     response = client.post(
         "/roles/",
-        {"user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk,
+        {"form": "role", "user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk,
          "society": union_tree["society_a"].pk},
     )  # fmt: skip
     assert response.status_code == 302
@@ -134,8 +141,81 @@ def test_a_role_that_does_not_match_its_scope_is_refused_beside_the_field(staff_
     client = staff_client(**ROLES["admin"])
     newcomer = User.objects.create_user("newcomer")
     response = client.post(
-        "/roles/", {"user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk}
+        "/roles/", {"form": "role", "user": newcomer.pk, "role": Role.SOCIETY_EDITOR, "union": union_tree["union"].pk}
     )
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not hasattr(User.objects.get(pk=newcomer.pk), "registry_role")
+
+
+def test_pages_answer_in_japanese_with_japanese_dates_and_yen(staff_client, union_tree):
+    client = staff_client(role=Role.VIEWER)
+    page = client.get("/members/society-a/A1/").content.decode()
+    assert "組合員番号" in page
+    assert "2010年4月1日" in page  # joined on
+    assert "0円" in page  # capital contribution
+    english = client.get("/en/members/society-a/A1/").content.decode()
+    assert "Member number" in english
+    assert "¥0" in english
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "lands_on"),
+    [
+        ("/members/society-a/A1/history/", "en", "/en/members/society-a/A1/history/"),
+        ("/en/members/society-a/A1/history/", "ja", "/members/society-a/A1/history/"),
+        ("/en/", "ja", "/"),
+        ("/centers/c1/edit/", "en", "/en/centers/c1/edit/"),
+    ],
+)
+def test_switching_language_stays_on_the_same_page(staff_client, union_tree, page, language, lands_on):
+    client = staff_client(role=Role.VIEWER if "edit" not in page else Role.UNION_ADMIN)
+    form = re.search(r'name="next" type="hidden" value="([^"]+)"', client.get(page).content.decode())
+    response = client.post("/i18n/setlang/", {"language": language, "next": form.group(1)})
+    assert response.url == lands_on
+
+
+def test_the_administrator_creates_a_staff_account_that_sees_nothing_until_given_a_role(staff_client, union_tree):
+    from django.contrib.auth.models import User
+
+    client = staff_client(**ROLES["admin"])
+    weak = client.post(
+        "/roles/",
+        {"form": "account", "account-username": "taro", "account-password1": "1234", "account-password2": "1234"},
+    )
+    assert weak.context["account_form"].errors
+    assert not User.objects.filter(username="taro").exists()
+    password = "kyodo-rodo-2015"
+    created = client.post(
+        "/roles/",
+        {"form": "account", "account-username": "taro", "account-password1": password, "account-password2": password},
+    )
+    assert created.status_code == 302
+    taro = User.objects.get(username="taro")
+    assert taro.check_password(password)
+    assert not hasattr(taro, "registry_role")
+
+
+def test_consent_withdrawal_ends_the_inclusion_records_held_under_it(staff_client, union_tree):
+    client = staff_client(**ROLES["admin"])
+    inclusion = union_tree["m1"].inclusions.get()
+    response = client.post(
+        "/members/society-a/A1/consent/withdraw/",
+        {"consent": inclusion.consent.reference, "withdrawn_on": "2024-06-30"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    inclusion.refresh_from_db()
+    assert inclusion.ended_on.isoformat() == "2024-06-30"
+    assert staff_client(**ROLES["society_editor"]).get("/members/society-a/A1/consent/withdraw/").status_code == 403
+
+
+def test_sign_out_and_change_password(staff_client, union_tree, client):
+    staff_client(role=Role.VIEWER)
+    changed = client.post(
+        "/password/",
+        {"old_password": "pass-word-123", "new_password1": "kyodo-rodo-2015", "new_password2": "kyodo-rodo-2015"},
+    )
+    assert changed.url == "/password/done/"
+    assert client.post("/sign-out/").url == "/sign-in/"
+    assert client.get("/members/").status_code == 302
+    assert client.login(username=changed.wsgi_request.user.username, password="kyodo-rodo-2015")
