@@ -45,23 +45,6 @@ class BusinessLineSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_ja", "description", "sdg_goals", "sort_order", *RECORD_FIELDS]
 
 
-CENTER_FIELDS = [
-    "head_office",
-    "name",
-    "name_ja",
-    "prefecture",
-    "municipality",
-    "opened_on",
-    "business_lines",
-    "volunteers",
-    "volunteers_as_of",
-    "featured",
-    "story",
-    "story_ja",
-    "notes",
-]
-
-
 class BusinessCenterSerializer(serializers.ModelSerializer):
     society = code_of()
     head_office = code_of(allow_null=True)
@@ -69,7 +52,7 @@ class BusinessCenterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BusinessCenter
-        fields = ["code", "society", *CENTER_FIELDS, "closed_on", *RECORD_FIELDS]
+        fields = ["code", "society", *services.CENTER_EDITABLE_FIELDS, "closed_on", *RECORD_FIELDS]
 
     def get_business_lines(self, center) -> list[str]:
         if self.context.get("as_of") is not None:
@@ -90,14 +73,14 @@ class BusinessCenterWriteSerializer(ScopedChoicesMixin, serializers.ModelSeriali
 
     class Meta:
         model = BusinessCenter
-        fields = ["code", "society", *CENTER_FIELDS]
+        fields = ["code", "society", *services.CENTER_EDITABLE_FIELDS]
         validators = []
         extra_kwargs = {"code": {"validators": []}}
 
 
 class BusinessCenterUpdateSerializer(BusinessCenterWriteSerializer):
     class Meta(BusinessCenterWriteSerializer.Meta):
-        fields = CENTER_FIELDS
+        fields = services.CENTER_EDITABLE_FIELDS
 
 
 class CloseSerializer(serializers.Serializer):

@@ -2,31 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter, HeadOffice, Programme
+from businesses.services import CENTER_EDITABLE_FIELDS
 from jwcu.forms import RecordForm, ScopedForm
-
-CENTER_FIELDS = [
-    "society",
-    "head_office",
-    "code",
-    "name",
-    "name_ja",
-    "prefecture",
-    "municipality",
-    "opened_on",
-    "business_lines",
-    "volunteers",
-    "volunteers_as_of",
-    "featured",
-    "story",
-    "story_ja",
-    "notes",
-]
 
 
 class CenterForm(RecordForm):
     class Meta:
         model = BusinessCenter
-        fields = CENTER_FIELDS
+        fields = ["society", "code", *CENTER_EDITABLE_FIELDS]
 
 
 class CenterEditForm(RecordForm):
@@ -34,7 +17,7 @@ class CenterEditForm(RecordForm):
 
     class Meta:
         model = BusinessCenter
-        fields = [name for name in CENTER_FIELDS if name != "society"]
+        fields = ["code", *CENTER_EDITABLE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,23 @@ from django.utils.translation import gettext as _
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.services import record_create, record_update, record_upsert
 
+# What staff and API clients may change of a center; its code and society identify it.
+CENTER_EDITABLE_FIELDS = [
+    "head_office",
+    "name",
+    "name_ja",
+    "prefecture",
+    "municipality",
+    "opened_on",
+    "business_lines",
+    "volunteers",
+    "volunteers_as_of",
+    "featured",
+    "story",
+    "story_ja",
+    "notes",
+]
+
 
 def center_create(*, business_lines: Iterable[BusinessLine] = (), **fields) -> BusinessCenter:
     with transaction.atomic():

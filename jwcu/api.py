@@ -597,6 +597,10 @@ class RecordViewSet(ClientView, GenericViewSet):
         serializer = serializer_class(
             instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
         )
+        # A field this write cannot set is refused, not silently ignored.
+        writable = {name for name, field in serializer.fields.items() if not field.read_only}
+        if hasattr(self.request.data, "keys") and (unknown := sorted(set(self.request.data.keys()) - writable)):
+            raise serializers.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

@@ -96,24 +96,6 @@ class InclusionSerializer(serializers.ModelSerializer):
         fields = ["category", "since", "ended_on", "certificate_held"]
 
 
-MEMBER_FIELDS = [
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "family_name_latin",
-    "given_name_latin",
-    "birth_date",
-    "gender",
-    "business_center",
-    "relationship",
-    "joined_on",
-    "capital_contribution_yen",
-    "contract_type",
-    "weekly_hours",
-]
-
-
 class HeldInclusionsField(serializers.ListField):
     """A member's inclusion records: all of them, or as of the day the request asks for.
     Optional in the schema: absent for clients without the sensitive flag."""
@@ -139,7 +121,16 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkerMember
-        fields = ["society", "member_number", *MEMBER_FIELDS, "left_on", "leave_reason", *RECORD_FIELDS, "inclusions"]
+        fields = [
+            "society",
+            "member_number",
+            "business_center",
+            *services.MEMBER_EDITABLE_FIELDS,
+            "left_on",
+            "leave_reason",
+            *RECORD_FIELDS,
+            "inclusions",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -173,14 +164,20 @@ class MemberWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = WorkerMember
-        fields = ["society", "member_number", *MEMBER_FIELDS]
+        fields = ["society", "member_number", "business_center", *services.MEMBER_EDITABLE_FIELDS]
         # Uniqueness is the service's (409), not the serializer's.
         validators = []
 
 
 class MemberUpdateSerializer(MemberWriteSerializer):
     class Meta(MemberWriteSerializer.Meta):
-        fields = MEMBER_FIELDS
+        fields = services.MEMBER_EDITABLE_FIELDS
+
+
+class MemberMoveSerializer(ScopedChoicesMixin, serializers.Serializer):
+    business_center = serializers.SlugRelatedField(slug_field="code", queryset=BusinessCenter.objects.all())
+    moved_on = serializers.DateField()
+    scoped_fields = {"business_center": "centers"}
 
 
 class MemberLeaveSerializer(serializers.Serializer):
@@ -271,6 +268,19 @@ class MemberViewSet(RecordViewSet):
             member = services.member_update(member, expected_version=version, **data)
             return self.represent(member)
 
+    @extend_schema(request=MemberMoveSerializer, responses=MemberSerializer)
+    def move(self, request, **kwargs):
+        """The member works at ``business_center`` from ``moved_on``; the period at the previous
+        center is kept. Requires If-Match."""
+        member = self.get_object()
+        version = self.require_current(member)
+        data = self.validated(MemberMoveSerializer)
+        with self.acting():
+            member = services.member_move(
+                member, business_center=data["business_center"], moved_on=data["moved_on"], expected_version=version
+            )
+            return self.represent(member)
+
     @extend_schema(request=MemberLeaveSerializer, responses=MemberSerializer)
     def leave(self, request, **kwargs):
         """The member leaves on ``left_on`` for ``reason``. Requires If-Match."""
@@ -289,5 +299,6 @@ def member_urls():
     return [
         path("members/", MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),
         path(detail, MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="member-detail"),
+        path(f"{detail}move/", MemberViewSet.as_view({"post": "move"}), name="member-move"),
         path(f"{detail}leave/", MemberViewSet.as_view({"post": "leave"}), name="member-leave"),
     ]

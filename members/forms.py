@@ -12,31 +12,13 @@ from members.models import (
     Partner,
     WorkerMember,
 )
-
-MEMBER_FIELDS = [
-    "society",
-    "member_number",
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "family_name_latin",
-    "given_name_latin",
-    "birth_date",
-    "gender",
-    "business_center",
-    "relationship",
-    "joined_on",
-    "capital_contribution_yen",
-    "contract_type",
-    "weekly_hours",
-]
+from members.services import MEMBER_EDITABLE_FIELDS
 
 
 class MemberCreateForm(RecordForm):
     class Meta:
         model = WorkerMember
-        fields = MEMBER_FIELDS
+        fields = ["society", "member_number", "business_center", *MEMBER_EDITABLE_FIELDS]
 
 
 class MemberEditForm(RecordForm):
@@ -44,7 +26,7 @@ class MemberEditForm(RecordForm):
 
     class Meta:
         model = WorkerMember
-        fields = [name for name in MEMBER_FIELDS if name not in {"society", "business_center"}]
+        fields = MEMBER_EDITABLE_FIELDS
 
 
 class SocietyForm(RecordForm):

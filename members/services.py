@@ -41,9 +41,30 @@ def member_create(*, society: MemberSociety, member_number: str, **fields) -> Wo
     return record_create(WorkerMember, society=society, member_number=member_number, **fields)
 
 
+# What staff and API clients may change of a member with member_update; the society and member
+# number identify the member, the workplace changes by member_move (which keeps the periods).
+MEMBER_EDITABLE_FIELDS = [
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "family_name_latin",
+    "given_name_latin",
+    "birth_date",
+    "gender",
+    "relationship",
+    "joined_on",
+    "capital_contribution_yen",
+    "contract_type",
+    "weekly_hours",
+]
+
+
 def member_update(member: WorkerMember, *, expected_version: int | None = None, **changes) -> WorkerMember:
     if "society" in changes and changes["society"].pk != member.society_id:
         raise ValidationError({"society": _("A member cannot move to another society; record a transfer instead.")})
+    if "business_center" in changes and getattr(changes["business_center"], "pk", None) != member.business_center_id:
+        raise ValidationError({"business_center": _("A new workplace is a move: record it with the day it begins.")})
     return record_update(member, expected_version=expected_version, **changes)
 
 

@@ -213,3 +213,27 @@ def test_inclusions_as_of_a_day_are_those_begun_by_then(api, api_tree):
     assert before["inclusions"] == []
     assert [i["category"] for i in after[0]["inclusions"]] == ["t-mental"]
     assert "inclusions" not in api(api_tree["union"]).get("/api/v1/members/t-cwc/E0/", {"as_of": "2015-03-31"}).json()
+
+
+def test_a_new_workplace_is_a_move_that_keeps_the_period(api, api_tree):
+    caller = api(api_tree["union"], can_write=True)
+    url = "/api/v1/members/t-cwc/E1/"
+    etag = caller.get(url)["ETag"]
+    refused = caller.patch(url, {"business_center": "t-center-west"}, HTTP_IF_MATCH=etag)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "business_center"
+    unknown = caller.patch(url, {"nickname": "Hana"}, HTTP_IF_MATCH=etag)
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (400, "nickname")
+
+    moved = caller.post(
+        f"{url}move/", {"business_center": "t-center-west", "moved_on": "2016-04-01"}, HTTP_IF_MATCH=etag
+    )
+    assert moved.status_code == 200
+    assert moved.json()["business_center"] == "t-center-west"
+    member = api_tree["people"]["east"][1]
+    periods = [
+        (p.business_center.code, p.started_on.isoformat(), p.ended_on) for p in member.placements.order_by("started_on")
+    ]
+    assert periods[-1] == ("t-center-west", "2016-04-01", None)
+    assert periods[0][0] == "t-center-east"
+    assert member.history.latest("history_date").history_channel == "api"
