@@ -64,7 +64,7 @@ def lines(rows: list[dict], *, x: str, series: dict[str, str], title: str, value
         .transform_calculate(label="{" + ",".join(f"'{k}':'{v}'" for k, v in series.items()) + "}[datum.series]")
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:O", title=None),
+            x=alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format="~s")),
             color=alt.Color("label:N", title=None, legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip(f"{x}:O"), alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", format=",")],

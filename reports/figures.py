@@ -32,6 +32,7 @@ class Figure:
     chart: dict | None = None
     note: str = ""
     total: list | None = None
+    svg: str = ""  # the chart drawn for print
 
     def records(self):
         """(dimension, measure, value) of every numeric cell: the tidy long form."""
@@ -319,7 +320,10 @@ def inclusion_figure(*, scope, as_of: datetime.date, by: str, controlled: bool) 
         title=title,
         columns=columns,
         rows=rows,
-        total=line(_("Total"), table["total"]["active_members"], table["total"]["cells"]),
+        # people count in several lines: a sum over lines is not a total
+        total=line(_("Total"), table["total"]["active_members"], table["total"]["cells"])
+        if table["partitions"]
+        else None,
         chart=charts.grouped_shares(
             chart_rows,
             group="group",

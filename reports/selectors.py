@@ -786,3 +786,13 @@ def featured_cases(*, scope: Scope, as_of: datetime.date) -> list[dict]:
         )
         .order_by("code")
     )
+
+
+def report_exports(*, scope: Scope, limit: int = 20):
+    """The latest recorded exports of the annual report within the scope's union. One query."""
+    from reports.models import ReportExport
+
+    exports = ReportExport.objects.select_related("created_by").order_by("-created_at")
+    if scope.union_id is not None:
+        exports = exports.filter(union_id=scope.union_id)
+    return list(exports[:limit])
