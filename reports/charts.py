@@ -37,15 +37,24 @@ def _finish(chart: alt.TopLevelMixin, title: str) -> dict:
     )
 
 
-def bars(rows: list[dict], *, category: str, value: str, title: str, value_title: str, yen=False) -> dict:
-    """Horizontal bars, one per row, largest first."""
+YEN_LABELS = "replace(format(datum.value, '~s'), 'G', 'B')"  # 33.5B, not 33.5G
+
+
+def bars(
+    rows: list[dict], *, category: str, value: str, title: str, value_title: str, yen=False, ordered=False
+) -> dict:
+    """Horizontal bars, one per row, largest first (in the rows' order when ``ordered``)."""
     number = ",.0f"
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar(color=OKABE_ITO[0])
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s" if yen else number)),
+            y=alt.Y(f"{category}:N", sort=None if ordered else "-x", title=None),
+            x=alt.X(
+                f"{value}:Q",
+                title=value_title,
+                axis=alt.Axis(labelExpr=YEN_LABELS) if yen else alt.Axis(format=number),
+            ),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=" "),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=number),
@@ -113,7 +122,8 @@ def grouped_shares(rows: list[dict], *, group: str, series: str, share: str, tit
             .encode(x="value:Q", tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value:Q", format=".1%")])
         )
         layers.append(rule)
-    return _finish(alt.layer(*layers).properties(width=WIDTH), title)
+    groups = len({row[group] for row in rows})
+    return _finish(alt.layer(*layers).properties(width=WIDTH, height=max(60, 22 * groups)), title)
 
 
 def prefecture_tiles(values: dict[str, int], *, title: str, value_title: str) -> dict:

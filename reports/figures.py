@@ -114,6 +114,7 @@ def turnover_over_years_figure(*, scope, fiscal_year: int) -> Figure:
             title=_("Turnover by fiscal year"),
             value_title=_("Turnover (yen)"),
             yen=True,
+            ordered=True,
         ),
     )
 
