@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run test bench db-stop format clean
+.PHONY: venv run test bench bench-reports db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: venv
 
 bench: venv
 	$(PY) -m jwcu.bench
+
+bench-reports: venv
+	$(PY) -m reports.bench
 
 format: venv
 	$(VENV)/bin/ruff format .

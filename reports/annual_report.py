@@ -60,10 +60,9 @@ def report_scope(union: Union, *, public: bool) -> Scope:
     return Scope(union_id=union.pk, sensitive=not public)
 
 
-def _union_figure(union: Union, fiscal_year: int, as_of: datetime.date) -> F.Figure:
+def _union_figure(union: Union, fiscal_year: int, as_of: datetime.date, closing) -> F.Figure:
     start = fiscal_year_bounds(fiscal_year)[0] - datetime.timedelta(days=1)
     opening = selectors.union_summary(union=union, as_of=start, fiscal_year=fiscal_year)
-    closing = selectors.union_summary(union=union, as_of=as_of, fiscal_year=fiscal_year)
     measures = [
         ("member_societies", _("Member societies")),
         ("head_offices", _("Head offices")),
@@ -84,8 +83,7 @@ def _union_figure(union: Union, fiscal_year: int, as_of: datetime.date) -> F.Fig
     )
 
 
-def _societies_figure(union: Union, fiscal_year: int, as_of: datetime.date) -> F.Figure:
-    summary = selectors.union_summary(union=union, as_of=as_of, fiscal_year=fiscal_year)
+def _societies_figure(union: Union, fiscal_year: int, as_of: datetime.date, summary) -> F.Figure:
     return F.Figure(
         slug="societies",
         title=_("Member societies on %(date)s") % {"date": as_of},
@@ -122,6 +120,14 @@ def _societies_figure(union: Union, fiscal_year: int, as_of: datetime.date) -> F
     )
 
 
+def _union_figures(union: Union, fiscal_year: int, as_of: datetime.date) -> list[F.Figure]:
+    closing = selectors.union_summary(union=union, as_of=as_of, fiscal_year=fiscal_year)
+    return [
+        _union_figure(union, fiscal_year, as_of, closing),
+        _societies_figure(union, fiscal_year, as_of, closing),
+    ]
+
+
 def sections(union: Union, fiscal_year: int, as_of: datetime.date, public: bool) -> list[tuple[str, str, Callable]]:
     """(slug, title, builder) of each section, in the report's order: the steps a progress bar
     counts."""
@@ -131,7 +137,7 @@ def sections(union: Union, fiscal_year: int, as_of: datetime.date, public: bool)
         (
             "union",
             _("The union at the year's end"),
-            lambda: [_union_figure(union, fiscal_year, as_of), _societies_figure(union, fiscal_year, as_of)],
+            lambda: _union_figures(union, fiscal_year, as_of),
         ),
         (
             "membership",

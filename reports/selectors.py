@@ -694,31 +694,36 @@ SDG_GOALS = range(1, 18)
 def sdg_contribution(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> list[dict]:
     """Per SDG goal: the business lines mapped to it, and the worker members (on ``as_of``),
     open centers and turnover (of ``fiscal_year``) of the centers running at least one of
-    them. Goals overlap (a line serves several), so the rows do not add up. Four queries."""
+    them. Goals overlap (a line serves several), so the rows do not add up. Five queries,
+    each of at most a few rows per center; the goals are gathered per center."""
     from businesses.models import BusinessLine
 
-    links = BusinessCenter.business_lines.through.objects
-
-    def serves(goal: int, center: str) -> Exists:
-        return Exists(links.filter(businesscenter=OuterRef(center), businessline__sdg_goals__contains=[goal]))
-
-    members = active_worker_members(scope=scope, as_of=as_of).aggregate(
-        **{f"g{goal}": Count("pk", filter=serves(goal, "business_center")) for goal in SDG_GOALS}
+    members = dict(
+        active_worker_members(scope=scope, as_of=as_of)
+        .filter(business_center__isnull=False)
+        .values("business_center")
+        .annotate(n=Count("pk"))
+        .values_list("business_center", "n")
     )
-    centers = scope.centers(BusinessCenter.objects.open_on(as_of)).aggregate(
-        **{f"g{goal}": Count("pk", filter=serves(goal, "pk")) for goal in SDG_GOALS}
+    turnover = dict(
+        scope.annual_figures(
+            AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
+        ).values_list("business_center", "turnover_yen")
     )
-    turnover = scope.annual_figures(
-        AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
-    ).aggregate(**{f"g{goal}": Sum("turnover_yen", filter=serves(goal, "business_center")) for goal in SDG_GOALS})
+    open_centers = set(scope.centers(BusinessCenter.objects.open_on(as_of)).values_list("pk", flat=True))
+    goals_of: dict[int, set] = {}
+    for center, goals in BusinessCenter.objects.filter(pk__in=[*members, *turnover, *open_centers]).values_list(
+        "pk", "business_lines__sdg_goals"
+    ):
+        goals_of.setdefault(center, set()).update(goals or [])
     lines = list(BusinessLine.objects.order_by("sort_order", "code").values("code", "name", "sdg_goals"))
     return [
         {
             "goal": goal,
             "lines": [line["name"] for line in lines if goal in line["sdg_goals"]],
-            "worker_members": members[f"g{goal}"],
-            "business_centers": centers[f"g{goal}"],
-            "turnover_yen": turnover[f"g{goal}"] or 0,
+            "worker_members": sum(n for center, n in members.items() if goal in goals_of.get(center, ())),
+            "business_centers": sum(1 for center in open_centers if goal in goals_of.get(center, ())),
+            "turnover_yen": sum(yen for center, yen in turnover.items() if goal in goals_of.get(center, ())),
         }
         for goal in SDG_GOALS
     ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jwcu.scope import Scope, scope_of
 from members.models import Union
 from reports import annual_report
-from reports.figures import DASHBOARDS, INCLUSION_DIMENSIONS
+from reports.figures import BY_LABELS, DASHBOARDS, INCLUSION_DIMENSIONS
 from reports.filters import DashboardFilterSet
 from reports.forms import AnnualReportForm
 from reports.selectors import report_exports
@@ -41,7 +41,7 @@ def dashboard(request, name: str = "overview"):
             "fiscal_year": fiscal_year,
             "as_of": as_of,
             "dashboard": board,
-            "inclusion_dimensions": INCLUSION_DIMENSIONS if name == "inclusion" else (),
+            "inclusion_dimensions": [(by, BY_LABELS[by]) for by in INCLUSION_DIMENSIONS] if name == "inclusion" else [],
         },
     )
 
