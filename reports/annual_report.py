@@ -279,9 +279,32 @@ def to_pdf(report: AnnualReport, *, progress: Callable[[str], None] = lambda tit
             if figure.chart:
                 progress(_("Chart: %(title)s") % {"title": figure.title})
                 figure.svg = vl_convert.vegalite_to_svg(figure.chart)
+    for section in report.sections:
+        for figure in section.figures:
+            figure.print_parts = _print_parts(figure)
     progress(_("Typesetting"))
     html = render_to_string("reports/annual_report_pdf.html", {"report": report})
     return HTML(string=html).write_pdf()
+
+
+PRINT_COLUMNS = 13
+
+
+def _print_parts(figure: F.Figure) -> list[dict]:
+    """A wide figure split into tables of at most PRINT_COLUMNS columns for the page, each
+    repeating the first column."""
+    width = PRINT_COLUMNS - 1
+    parts = []
+    for start in range(1, max(len(figure.columns), 2), width):
+        keep = [0, *range(start, min(start + width, len(figure.columns)))]
+        parts.append(
+            {
+                "columns": [figure.columns[i] for i in keep],
+                "rows": [[row[i] for i in keep] for row in figure.rows],
+                "total": [figure.total[i] for i in keep] if figure.total else None,
+            }
+        )
+    return parts
 
 
 def render(report: AnnualReport, format: str, **kwargs) -> bytes:

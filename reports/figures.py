@@ -33,6 +33,7 @@ class Figure:
     note: str = ""
     total: list | None = None
     svg: str = ""  # the chart drawn for print
+    print_parts: list = field(default_factory=list)  # the table cut to the page's width
 
     def records(self):
         """(dimension, measure, value) of every numeric cell: the tidy long form."""
