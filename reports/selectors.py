@@ -801,3 +801,10 @@ def report_exports(*, scope: Scope, limit: int = 20):
     if scope.union_id is not None:
         exports = exports.filter(union_id=scope.union_id)
     return list(exports[:limit])
+
+
+def report_export_of(sha256: str):
+    """The recorded export whose file has this SHA-256, or None. One query."""
+    from reports.models import ReportExport
+
+    return ReportExport.objects.select_related("union", "created_by").filter(sha256=sha256).first()

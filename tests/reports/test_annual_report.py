@@ -196,3 +196,25 @@ def test_a_viewer_always_gets_the_public_edition(client):
     page = client.get("/dashboards/annual-report/").content.decode()
     assert 'name="public" value="on"' in page
     assert 'type="hidden"' in page
+
+
+def test_verify_tells_an_exported_file_from_a_changed_one(tmp_path):
+    target = tmp_path / "fy2015.csv"
+    call_command(
+        "export_annual_report",
+        "--fiscal-year",
+        "2015",
+        "--format",
+        "csv",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    output = io.StringIO()
+    call_command("verify_annual_report", str(target), stdout=output)
+    assert "unchanged export" in output.getvalue()
+    assert "FY2015" in output.getvalue()
+    target.write_bytes(target.read_bytes().replace(b"33500000000", b"33600000000"))
+    with pytest.raises(CommandError, match="matches no recorded export"):
+        call_command("verify_annual_report", str(target))
