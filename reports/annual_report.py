@@ -201,13 +201,18 @@ def build(
 def to_csv(report: AnnualReport) -> bytes:
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(["section", "figure", "dimension", "measure", "value"])
+    writer.writerow(["section", "figure", "dimension", "measure", "label", "value"])
     for section in report.sections:
         for figure in section.figures:
-            for dimension, measure, value in figure.records():
-                writer.writerow([section.slug, figure.slug, dimension, measure, "" if value is None else value])
+            for dimension, column, value in figure.records():
+                writer.writerow(
+                    [section.slug, figure.slug, dimension, column.key, column.label, "" if value is None else value]
+                )
         for case in section.cases:
-            writer.writerow([section.slug, "featured-cases", case["name"], _("Worker members"), case["worker_members"]])
+            writer.writerow(
+                [section.slug, "featured-cases", case["name"], "worker_members", _("Worker members"),
+                 case["worker_members"]]
+            )
     return output.getvalue().encode("utf-8")
 
 

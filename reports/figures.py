@@ -36,12 +36,12 @@ class Figure:
     print_parts: list = field(default_factory=list)  # the table cut to the page's width
 
     def records(self):
-        """(dimension, measure, value) of every numeric cell: the tidy long form."""
+        """(dimension, column, value) of every numeric cell: the tidy long form."""
         for row in [*self.rows, *([self.total] if self.total else [])]:
             dimension = row[0]
             for column, value in zip(self.columns[1:], row[1:], strict=True):
                 if column.kind != TEXT:
-                    yield dimension, column.label, value
+                    yield dimension, column, value
 
 
 @dataclass
