@@ -145,3 +145,25 @@ def test_as_of_date_sets_the_fiscal_year(client, union):
     signed_in(client, union)
     page = client.get(url("membership", f"as_of={datetime.date(2015, 3, 31)}")).content.decode()
     assert "FY2014" in page
+
+
+@pytest.mark.parametrize("name", DASHBOARDS)
+def test_filters_do_not_make_queries_grow_with_the_data(client, union, name, django_assert_max_num_queries):
+    signed_in(client, union)
+    query = "fiscal_year=2015&society=v-coop-1&prefecture=11&business_line=v-line-1"
+    with django_assert_max_num_queries(25) as captured:
+        assert client.get(url(name, query)).status_code == 200
+    before = len(captured.captured_queries)
+    society = union.societies.get(code="v-coop-1")
+    add_members(society, society.business_centers.get(code="v-center-1-1"), InclusionCategoryFactory(), 20)
+    with django_assert_max_num_queries(before) as again:
+        assert client.get(url(name, query)).status_code == 200
+    assert len(again.captured_queries) == before
+
+
+def test_the_report_page_shows_progress_while_the_file_is_prepared(client, union):
+    signed_in(client, union)
+    page = client.get("/dashboards/annual-report/").content.decode()
+    assert 'id="report-progress"' in page
+    assert "<progress>" in page
+    assert "/static/js/annual_report.js" in page
