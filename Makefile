@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run test bench bench-api backup restore db-stop format clean
+.PHONY: venv run test bench bench-api bench-reports backup restore db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ backup: venv
 restore: venv
 	test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/jwcu-….dump" >&2; exit 2)
 	$(PY) manage.py restore "$(FILE)" --yes
+
+bench-reports: venv
+	$(PY) -m reports.bench
 
 format: venv
 	$(VENV)/bin/ruff format .

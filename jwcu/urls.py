@@ -37,4 +37,9 @@ for record_type in RECORD_TYPES:
 
 urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
 urlpatterns += api.urlpatterns()
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), *staff_pages, prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("dashboards/", include("reports.urls")),
+    *staff_pages,
+    prefix_default_language=False,
+)

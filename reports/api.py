@@ -3,8 +3,6 @@ the client's scope, narrowed by the same filters as the lists (society, head off
 prefecture, business line). Inclusion figures leave without disclosure control only for
 clients with the sensitive flag."""
 
-import dataclasses
-
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -42,16 +40,14 @@ class FilterParameters(serializers.Serializer):
 
 
 def narrowed(request, parameters: dict):
-    """The client's scope narrowed by the society and head office filters, and the other filters."""
-    scope = scope_of(request)
-    if parameters.get("society"):
-        scope = dataclasses.replace(scope, society_id=parameters["society"].pk)
-    if parameters.get("head_office"):
-        head_office = parameters["head_office"]
-        scope = dataclasses.replace(scope, society_id=head_office.society_id, head_office_id=head_office.pk)
-    line = parameters.get("business_line")
-    where = selectors.Where(prefecture=parameters.get("prefecture"), business_line_id=line.pk if line else None)
-    return scope, where
+    """The client's scope narrowed by the statistic's filters."""
+    return selectors.narrowed_scope(
+        scope_of(request),
+        society=parameters.get("society"),
+        head_office=parameters.get("head_office"),
+        prefecture=parameters.get("prefecture"),
+        business_line=parameters.get("business_line"),
+    )
 
 
 class MembershipParameters(FilterParameters):
@@ -142,8 +138,8 @@ class MembershipView(StatisticsView):
     def get(self, request):
         """Members, societies and centers on ``as_of``, by society, head office and prefecture."""
         parameters = self.parameters(request)
-        scope, where = narrowed(request, parameters)
-        overview = selectors.membership_overview(scope=scope, as_of=parameters["as_of"], where=where)
+        scope = narrowed(request, parameters)
+        overview = selectors.membership_overview(scope=scope, as_of=parameters["as_of"])
         return Response({"as_of": parameters["as_of"], **overview})
 
 
@@ -156,14 +152,14 @@ class TurnoverView(StatisticsView):
     def get(self, request):
         """Turnover in yen of ``fiscal_year``, in total and by society, head office and business line."""
         parameters = self.parameters(request)
-        scope, where = narrowed(request, parameters)
+        scope = narrowed(request, parameters)
         year = parameters["fiscal_year"]
         return Response(
             {
                 "fiscal_year": year,
-                "turnover_yen": selectors.turnover_total(scope=scope, fiscal_year=year, where=where),
+                "turnover_yen": selectors.turnover_total(scope=scope, fiscal_year=year),
                 **{
-                    f"by_{by}": selectors.turnover_by(scope=scope, fiscal_year=year, by=by, where=where)
+                    f"by_{by}": selectors.turnover_by(scope=scope, fiscal_year=year, by=by)
                     for by in ("society", "head_office", "business_line")
                 },
             }
@@ -181,8 +177,8 @@ class InclusionView(StatisticsView):
         count and share on ``as_of`` per group. Without the sensitive flag, counts from 1 to 4
         are suppressed, with a complementary cell so that none can be worked out from totals."""
         parameters = self.parameters(request)
-        scope, where = narrowed(request, parameters)
-        result = selectors.inclusion_by(scope=scope, as_of=parameters["as_of"], by=parameters["group_by"], where=where)
+        scope = narrowed(request, parameters)
+        result = selectors.inclusion_by(scope=scope, as_of=parameters["as_of"], by=parameters["group_by"])
         controlled = not scope.sensitive
         return Response(
             {

@@ -56,3 +56,41 @@ class Indicator(RegistryRecord):
 
     def __str__(self):
         return f"{self.label}: {self.value} {self.unit}"
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "XLSX"
+    CSV = "csv", "CSV"
+
+
+class ReportExport(models.Model):
+    """A frozen export of the annual report: what was asked for and the SHA-256 of the file
+    handed out, so a published report can be proven unchanged; ``figures_sha256`` digests the
+    report's figures (its CSV form), so a regeneration can be shown to give the same numbers."""
+
+    union = models.ForeignKey("members.Union", models.PROTECT, related_name="+", verbose_name=_("union"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    as_of = models.DateField(_("as of"))
+    format = models.CharField(_("format"), max_length=8, choices=ReportFormat.choices)
+    public = models.BooleanField(_("public edition"))
+    options = models.JSONField(_("options"), default=dict)
+    file_name = models.CharField(_("file name"), max_length=300)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
+    figures_sha256 = models.CharField(_("SHA-256 of the figures"), max_length=64)
+    created_by = models.ForeignKey(
+        "auth.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("annual report export")
+        verbose_name_plural = _("annual report exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="report_export_sha256_hex"),
+        ]
+
+    def __str__(self):
+        return f"{self.union} FY{self.fiscal_year} {self.format} {self.sha256[:12]}"

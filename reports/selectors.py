@@ -10,16 +10,115 @@ Definitions (../shared/design.md):
   at any time in FY N.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Mod, NullIf
 
 from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
 from jwcu.scope import Scope
 from members.models import InclusionCategory, MemberInclusion, MembershipReport, MemberSociety, Union, WorkerMember
+
+
+@dataclass(frozen=True)
+class FilteredScope(Scope):
+    """A scope narrowed further by a dashboard's filters: the prefecture (of a center, or of the
+    society for people without a center) and the business line (of a center). Society and head
+    office filters are the Scope's own fields. With a prefecture or line, turnover is the sum of
+    the centers' figures in it: a society's own figure has no prefecture or line."""
+
+    prefecture: str = ""
+    business_line_id: int | None = None
+
+    @property
+    def narrows_centers(self) -> bool:
+        return bool(self.prefecture or self.business_line_id)
+
+    def _centers_of_line(self, path: str):
+        links = BusinessCenter.business_lines.through.objects.filter(
+            businessline_id=self.business_line_id, **{"businesscenter__" + path: OuterRef("pk")}
+        )
+        return Exists(links)
+
+    def societies(self, queryset):
+        """Societies working in the prefecture: through a center there, or, without centers
+        there, registered there."""
+        queryset = super().societies(queryset)
+        if self.prefecture:
+            centers_there = BusinessCenter.objects.filter(society=OuterRef("pk"), prefecture=self.prefecture)
+            queryset = queryset.filter(Q(prefecture=self.prefecture) | Exists(centers_there))
+        if self.business_line_id:
+            queryset = queryset.filter(self._centers_of_line("society"))
+        return queryset
+
+    def head_offices(self, queryset):
+        queryset = super().head_offices(queryset)
+        if self.prefecture:
+            queryset = queryset.filter(prefecture=self.prefecture)
+        if self.business_line_id:
+            queryset = queryset.filter(self._centers_of_line("head_office"))
+        return queryset
+
+    def centers(self, queryset):
+        queryset = super().centers(queryset)
+        if self.prefecture:
+            queryset = queryset.filter(prefecture=self.prefecture)
+        if self.business_line_id:
+            queryset = queryset.filter(business_lines=self.business_line_id)
+        return queryset
+
+    def members(self, queryset):
+        queryset = super().members(queryset)
+        if self.prefecture:
+            queryset = queryset.filter(
+                Q(business_center__prefecture=self.prefecture)
+                | Q(business_center__isnull=True, society__prefecture=self.prefecture)
+            )
+        if self.business_line_id:
+            queryset = queryset.filter(business_center__business_lines=self.business_line_id)
+        return queryset
+
+    def annual_figures(self, queryset):
+        queryset = super().annual_figures(queryset)
+        if self.prefecture:
+            queryset = queryset.filter(business_center__prefecture=self.prefecture)
+        if self.business_line_id:
+            queryset = queryset.filter(business_center__business_lines=self.business_line_id)
+        return queryset
+
+
+def narrowed_scope(scope: Scope, *, society=None, head_office=None, prefecture="", business_line=None) -> FilteredScope:
+    """``scope`` narrowed by a statistic's filters (the dashboards' and the API's): a society or
+    head office narrows the scope itself, a prefecture or business line the centers and people.
+    The filters' choices are already within ``scope``."""
+    narrowed = dataclasses.asdict(scope)
+    narrowed.pop("prefecture", None)
+    narrowed.pop("business_line_id", None)
+    if society is not None:
+        narrowed["society_id"] = society.pk
+    if head_office is not None:
+        narrowed["society_id"], narrowed["head_office_id"] = head_office.society_id, head_office.pk
+    return FilteredScope(**narrowed, prefecture=prefecture or "", business_line_id=business_line and business_line.pk)
+
+
+def _narrows_centers(scope: Scope) -> bool:
+    return isinstance(scope, FilteredScope) and scope.narrows_centers
 
 
 def _count(queryset, group_field: str):
@@ -219,51 +318,15 @@ def _dimension(name: str) -> Dimension:
         raise ValueError(f"Unknown dimension '{name}'; choose one of {', '.join(DIMENSIONS)}.") from None
 
 
-@dataclass(frozen=True)
-class Where:
-    """Filters of a statistic beyond the scope (a society or head office filter narrows the
-    scope itself): people and centers in a prefecture, or centers running a business line."""
-
-    prefecture: str | None = None
-    business_line_id: int | None = None
-
-    @property
-    def narrows_centers(self) -> bool:
-        return bool(self.prefecture or self.business_line_id)
-
-    def centers(self, queryset):
-        """``queryset`` of BusinessCenter narrowed to the matching centers."""
-        if self.prefecture:
-            queryset = queryset.filter(prefecture=self.prefecture)
-        if self.business_line_id:
-            queryset = queryset.filter(
-                pk__in=BusinessCenter.business_lines.through.objects.filter(
-                    businessline_id=self.business_line_id
-                ).values("businesscenter_id")
-            )
-        return queryset
-
-    def members(self, queryset):
-        """``queryset`` of WorkerMember narrowed like the prefecture dimension places people."""
-        if self.prefecture:
-            queryset = queryset.alias(placed_in=_prefecture()).filter(placed_in=self.prefecture)
-        if self.business_line_id:
-            queryset = queryset.filter(business_center__in=self.centers(BusinessCenter.objects.all()))
-        return queryset
+def active_worker_members(*, scope: Scope, as_of: datetime.date):
+    return scope.members(WorkerMember.objects.active_on(as_of).worker_members())
 
 
-EVERYWHERE = Where()
-
-
-def active_worker_members(*, scope: Scope, as_of: datetime.date, where: Where = EVERYWHERE):
-    return where.members(scope.members(WorkerMember.objects.active_on(as_of).worker_members()))
-
-
-def members_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = EVERYWHERE) -> list[dict]:
+def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
     """Active worker members on ``as_of`` per group: [{key, label, worker_members}], one query."""
     dimension = _dimension(by)
     rows = (
-        active_worker_members(scope=scope, as_of=as_of, where=where)
+        active_worker_members(scope=scope, as_of=as_of)
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
         .annotate(worker_members=Count("pk"))
@@ -272,7 +335,7 @@ def members_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = EV
     return list(rows)
 
 
-def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = EVERYWHERE) -> dict:
+def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
     """Per group: active worker members, the elderly (60+) and youth (under 35) among them on
     ``as_of``, and per inclusion category the members holding it on that day. Two queries.
 
@@ -283,7 +346,7 @@ def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = 
     dimension = _dimension(by)
     sixty = as_of.replace(year=as_of.year - 60, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
     thirty_five = as_of.replace(year=as_of.year - 35, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
-    members = active_worker_members(scope=scope, as_of=as_of, where=where)
+    members = active_worker_members(scope=scope, as_of=as_of)
     groups = (
         members.annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
@@ -316,17 +379,17 @@ def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str, where: Where = 
     }
 
 
-def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERYWHERE) -> list[dict]:
+def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
     """Turnover of ``fiscal_year`` per group: [{key, label, turnover_yen}].
 
     By society: each society's own figure, else its centers' sum. By a center dimension (head
     office, center, prefecture, business line): the centers' figures; a center running several
     lines shares its turnover equally among them; what societies report without center figures
     is one row with key None. Rows add up to the union's total: no yen counted twice.
-    Narrowed by ``where`` (a prefecture or a business line), only the matching centers' figures
-    count, by society too: what a society reports as a whole is not placed anywhere.
+    Narrowed by a FilteredScope's prefecture or business line, only the matching centers'
+    figures count, by society too: what a society reports as a whole is not placed anywhere.
     """
-    if by == "society" and not where.narrows_centers:
+    if by == "society" and not _narrows_centers(scope):
         societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
             union_id=scope.union_id, fiscal_year=fiscal_year
         )
@@ -337,7 +400,9 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERY
     center_path = "society__" if by == "society" else _dimension(by).center_path
     if center_path is None:
         raise ValueError(f"Turnover is not recorded by {by}.")
-    center_figures = _center_figures(scope=scope, fiscal_year=fiscal_year, where=where)
+    center_figures = scope.annual_figures(
+        AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
+    )
     share = F("turnover_yen")
     if by == "business_line":
         share = _line_share()
@@ -347,9 +412,9 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERY
         .annotate(turnover_yen=Sum(share))
         .order_by("key")
     )
-    if scope.head_office_id is None and not where.narrows_centers:
+    if scope.head_office_id is None and not _narrows_centers(scope):
         by_center = sum(row["turnover_yen"] for row in rows)
-        total = _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
+        total = turnover_total(scope=scope, fiscal_year=fiscal_year)
         if total != by_center:
             # What societies report as a whole joins the row of figures not placed in a group.
             unplaced = next((row for row in rows if row["key"] is None), None)
@@ -360,23 +425,12 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str, where: Where = EVERY
     return rows
 
 
-def turnover_total(*, scope: Scope, fiscal_year: int, where: Where = EVERYWHERE) -> int:
-    """The turnover of everything in ``scope`` (and ``where``) in the fiscal year, one query."""
-    if scope.head_office_id is None and not where.narrows_centers:
-        return _scoped_turnover_total(scope=scope, fiscal_year=fiscal_year)
-    figures = _center_figures(scope=scope, fiscal_year=fiscal_year, where=where)
-    return figures.aggregate(total=Sum("turnover_yen"))["total"] or 0
-
-
-def _center_figures(*, scope: Scope, fiscal_year: int, where: Where):
-    return scope.annual_figures(
-        AnnualFigures.objects.filter(
-            fiscal_year=fiscal_year, business_center__in=where.centers(BusinessCenter.objects.all())
-        )
-    )
-
-
-def _scoped_turnover_total(*, scope: Scope, fiscal_year: int) -> int:
+def turnover_total(*, scope: Scope, fiscal_year: int) -> int:
+    """The turnover of the fiscal year within the scope (and its filters): what turnover_by's
+    rows add up to. One query."""
+    if scope.head_office_id is not None or _narrows_centers(scope):
+        figures = scope.annual_figures(AnnualFigures.objects.filter(fiscal_year=fiscal_year))
+        return figures.filter(business_center__isnull=False).aggregate(total=Sum("turnover_yen"))["total"] or 0
     societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
         union_id=scope.union_id, fiscal_year=fiscal_year
     )
@@ -394,17 +448,17 @@ def _center_field(center_path: str, which: str):
     return F(f"{path}{'code' if which == 'key' else 'name'}")
 
 
-def membership_overview(*, scope: Scope, as_of: datetime.date, where: Where = EVERYWHERE) -> dict:
-    """Individual and worker members, member societies and business centers in ``scope`` on
-    ``as_of``, with the members by society, head office and prefecture. Six queries.
+def membership_overview(*, scope: Scope, as_of: datetime.date) -> dict:
+    """The headcounts of ``overview`` (individual and worker members, member societies, business
+    centers) with the members by society, head office and prefecture.
 
     Counts reported by societies that do not register individuals are added by society, and
     only where they can be placed: not under a head office, prefecture or business line."""
     by_society = {
         row["key"]: {**row, "individual_members": row["worker_members"]}
-        for row in members_by(scope=scope, as_of=as_of, by="society", where=where)
+        for row in members_by(scope=scope, as_of=as_of, by="society")
     }
-    if scope.head_office_id is None and not where.narrows_centers:
+    if scope.head_office_id is None and not _narrows_centers(scope):
         reporting = scope.societies(MemberSociety.objects.in_union_on(as_of)).filter(registers_individuals=False)
         reported = reporting.annotate(
             key=F("code"),
@@ -414,19 +468,15 @@ def membership_overview(*, scope: Scope, as_of: datetime.date, where: Where = EV
         ).filter(individual_members__isnull=False)
         for row in reported.values("key", "label", "individual_members", "worker_members"):
             by_society[row["key"]] = row
-    societies = scope.societies(MemberSociety.objects.in_union_on(as_of))
-    centers = where.centers(scope.centers(BusinessCenter.objects.open_on(as_of)))
-    if where.narrows_centers:
-        societies = societies.filter(pk__in=centers.values("society_id"))
-    rows = sorted(by_society.values(), key=lambda row: row["key"])
+    counts = headcounts(scope=scope, as_of=as_of)
     return {
-        "individual_members": sum(row["individual_members"] for row in rows),
-        "worker_members": sum(row["worker_members"] for row in rows),
-        "member_societies": societies.count(),
-        "business_centers": centers.count(),
-        "by_society": rows,
-        "by_head_office": members_by(scope=scope, as_of=as_of, by="head_office", where=where),
-        "by_prefecture": members_by(scope=scope, as_of=as_of, by="prefecture", where=where),
+        "individual_members": counts["individual_members"],
+        "worker_members": counts["worker_members"],
+        "member_societies": counts["member_societies"],
+        "business_centers": counts["business_centers"],
+        "by_society": sorted(by_society.values(), key=lambda row: row["key"]),
+        "by_head_office": members_by(scope=scope, as_of=as_of, by="head_office"),
+        "by_prefecture": members_by(scope=scope, as_of=as_of, by="prefecture"),
     }
 
 
@@ -444,3 +494,378 @@ def _line_share():
         default=0,
         output_field=BigIntegerField(),
     )
+
+
+# Dashboards and the annual report ------------------------------------------------------------
+# Each function below runs a fixed number of grouped queries, whatever the number of members.
+
+
+def _active_q(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}joined_on__lte": day}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+    )
+
+
+def _between_q(field: str, start: datetime.date, end: datetime.date) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lte": end})
+
+
+def _share(part, whole) -> float | None:
+    return None if not whole or part is None else part / whole
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: datetime.date
+    fiscal_year: int
+    member_societies: int
+    head_offices: int
+    business_centers: int
+    individual_members: int
+    worker_members: int
+    turnover_yen: int
+    previous_turnover_yen: int
+
+    @property
+    def turnover_change(self) -> float | None:
+        """Change on the year before, as a fraction (0.05 = +5 %)."""
+        if not self.previous_turnover_yen:
+            return None
+        return self.turnover_yen / self.previous_turnover_yen - 1
+
+
+def headcounts(*, scope: Scope, as_of: datetime.date) -> dict[str, int]:
+    """Member societies, head offices, business centers, individual and worker members within
+    the scope on ``as_of``: registered worker members plus, where they can be placed, the counts
+    reported by societies that do not register individuals. Four queries."""
+    societies = scope.societies(MemberSociety.objects.in_union_on(as_of)).aggregate(
+        n=Count("pk"),
+        reported=Coalesce(Sum(Case(When(registers_individuals=False, then=_latest_report("members", as_of)))), 0),
+    )
+    worker_members = active_worker_members(scope=scope, as_of=as_of).filter(society__registers_individuals=True).count()
+    reported = societies["reported"] if scope.head_office_id is None and not _narrows_centers(scope) else 0
+    return {
+        "member_societies": societies["n"],
+        "head_offices": scope.head_offices(HeadOffice.objects.open_on(as_of)).count(),
+        "business_centers": scope.centers(BusinessCenter.objects.open_on(as_of)).count(),
+        "individual_members": worker_members + reported,
+        "worker_members": worker_members,
+    }
+
+
+def overview(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> Overview:
+    """Headline figures within the scope: the headcounts on ``as_of``, turnover of ``fiscal_year``
+    and of the year before. Six queries."""
+    return Overview(
+        as_of=as_of,
+        fiscal_year=fiscal_year,
+        **headcounts(scope=scope, as_of=as_of),
+        turnover_yen=turnover_total(scope=scope, fiscal_year=fiscal_year),
+        previous_turnover_yen=turnover_total(scope=scope, fiscal_year=fiscal_year - 1),
+    )
+
+
+def membership_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
+    """Per fiscal year: worker members at its end, joins and leaves during it, and individual
+    members at its end (with the reported counts of societies that do not register people).
+    Two queries whatever the number of years."""
+    people = scope.members(WorkerMember.objects.worker_members())
+    aggregates, report_sums = {}, {}
+    for year in fiscal_years:
+        start, end = fiscal_year_bounds(year)
+        aggregates[f"closing_{year}"] = Count("pk", filter=_active_q(end))
+        aggregates[f"joins_{year}"] = Count("pk", filter=_between_q("joined_on", start, end))
+        aggregates[f"leaves_{year}"] = Count("pk", filter=_between_q("left_on", start, end))
+        report_sums[f"reported_{year}"] = Coalesce(
+            Sum(
+                Case(When(registers_individuals=False, then=_latest_report("members", end))),
+                filter=Q(joined_union_on__lte=end) & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=end)),
+            ),
+            0,
+        )
+    counts = people.aggregate(**aggregates)
+    reported = scope.societies(MemberSociety.objects.all()).aggregate(**report_sums)
+    return [
+        {
+            "fiscal_year": year,
+            "as_of": fiscal_year_bounds(year)[1],
+            "worker_members": counts[f"closing_{year}"],
+            "individual_members": counts[f"closing_{year}"] + reported[f"reported_{year}"],
+            "joins": counts[f"joins_{year}"],
+            "leaves": counts[f"leaves_{year}"],
+        }
+        for year in fiscal_years
+    ]
+
+
+RECONCILIATION_DIMENSIONS = ("union", "society", "head_office", "business_center")
+
+
+def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "business_center") -> dict:
+    """Worker members per group for the fiscal year: opening (the day before it starts), joins,
+    leaves by reason, closing (its last day), with opening + joins - leaves = closing in every
+    row. A member is counted at the center of their current record: the registry holds where
+    people work now, so a member who moved is in the rows of the new center for every year.
+    One query."""
+    from members.models import LeaveReason
+
+    if by not in RECONCILIATION_DIMENSIONS:
+        raise ValueError(f"Reconciliation is by one of {', '.join(RECONCILIATION_DIMENSIONS)}.")
+    dimension = _dimension(by)
+    start, end = fiscal_year_bounds(fiscal_year)
+    left = _between_q("left_on", start, end)
+    reasons = [value for value, _label in LeaveReason.choices]
+    rows = (
+        scope.members(WorkerMember.objects.worker_members())
+        .filter(joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .annotate(key=dimension.key(), label=dimension.label())
+        .values("key", "label")
+        .annotate(
+            opening=Count("pk", filter=_active_q(start - datetime.timedelta(days=1))),
+            joins=Count("pk", filter=_between_q("joined_on", start, end)),
+            leaves=Count("pk", filter=left),
+            closing=Count("pk", filter=_active_q(end)),
+            **{f"leaves_{reason}": Count("pk", filter=left & Q(leave_reason=reason)) for reason in reasons},
+            leaves_unstated=Count("pk", filter=left & Q(leave_reason="")),
+        )
+        .order_by("key")
+    )
+    rows = list(rows)
+    for row in rows:
+        row["leaves_by_reason"] = {reason: row.pop(f"leaves_{reason}") for reason in [*reasons, "unstated"]}
+    columns = ["opening", "joins", "leaves", "closing"]
+    total = {column: sum(row[column] for row in rows) for column in columns}
+    total["leaves_by_reason"] = {
+        reason: sum(row["leaves_by_reason"][reason] for row in rows) for reason in [*reasons, "unstated"]
+    }
+    return {
+        "fiscal_year": fiscal_year,
+        "opening_on": start - datetime.timedelta(days=1),
+        "closing_on": end,
+        "reasons": [*reasons, "unstated"],
+        "rows": rows,
+        "total": total,
+    }
+
+
+def turnover_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
+    """The scope's turnover per fiscal year, by the same rule as ``turnover_total``. One query."""
+    if scope.head_office_id is not None or _narrows_centers(scope):
+        figures = scope.annual_figures(
+            AnnualFigures.objects.filter(fiscal_year__in=fiscal_years, business_center__isnull=False)
+        )
+        totals = dict(
+            figures.values("fiscal_year").annotate(total=Sum("turnover_yen")).values_list("fiscal_year", "total")
+        )
+    else:
+        annotations, sums = {}, {}
+        for year in fiscal_years:
+            start, end = fiscal_year_bounds(year)
+            annotations[f"t{year}"] = society_turnover_expression(year)
+            sums[f"y{year}"] = Sum(
+                f"t{year}",
+                filter=Q(joined_union_on__lte=end) & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=start)),
+            )
+        result = scope.societies(MemberSociety.objects.all()).annotate(**annotations).aggregate(**sums)
+        totals = {year: result[f"y{year}"] for year in fiscal_years}
+    return [{"fiscal_year": year, "turnover_yen": totals.get(year) or 0} for year in fiscal_years]
+
+
+def with_shares(rows: list[dict], field: str) -> list[dict]:
+    """``rows`` with ``share``: each row's part of their sum (rows that partition a total)."""
+    total = sum(row[field] or 0 for row in rows)
+    return [{**row, "share": _share(row[field], total)} for row in rows]
+
+
+def national_indicators():
+    from reports.models import Indicator, IndicatorScope
+
+    return list(Indicator.objects.filter(scope=IndicatorScope.NATIONAL).order_by("code"))
+
+
+# The union's own figure set beside a national one: (indicator code, figure of inclusion_by).
+NATIONAL_COMPARISONS = {"population-aging-rate": "elderly"}
+
+
+def inclusion_table(*, scope: Scope, as_of: datetime.date, by: str, controlled: bool) -> dict:
+    """inclusion_by shaped for display: per group and column (elderly, youth, each category) the
+    count as text and its share of the group's active members. ``controlled``: counts of 1 to 4
+    read "<5", with complementary suppression (reports.disclosure), and hidden counts have no
+    share. Three queries."""
+    from reports.disclosure import control
+
+    result = inclusion_by(scope=scope, as_of=as_of, by=by)
+    columns = ["elderly", "youth", *result["categories"]]
+    table = {
+        str(group["key"]): {
+            "elderly": group["elderly"],
+            "youth": group["youth"],
+            **{code: group["categories"][code] for code in result["categories"]},
+        }
+        for group in result["groups"]
+    }
+    cells = control(table, additive_rows=result["partitions"]) if controlled else None
+    rows = []
+    for group in result["groups"]:
+        row_cells = []
+        for column in columns:
+            count = table[str(group["key"])][column]
+            if cells is not None and cells.cells[str(group["key"])][column].suppressed:
+                row_cells.append({"column": column, "count": None, "text": "<5", "share": None})
+            else:
+                share = _share(count, group["active_members"])
+                row_cells.append({"column": column, "count": count, "text": f"{count:,}", "share": share})
+        rows.append(
+            {
+                "key": group["key"],
+                "label": group["label"],
+                "active_members": group["active_members"],
+                "cells": row_cells,
+            }
+        )
+    totals = {column: sum(table[key][column] for key in table) for column in columns}
+    members = sum(group["active_members"] for group in result["groups"])
+    total_cells = []
+    for column in columns:
+        hidden = cells is not None and result["partitions"] and cells.totals[column].suppressed
+        total_cells.append(
+            {
+                "column": column,
+                "count": None if hidden else totals[column],
+                "text": "<5" if hidden else f"{totals[column]:,}",
+                "share": None if hidden else _share(totals[column], members),
+            }
+        )
+    categories = dict(InclusionCategory.objects.values_list("code", "name"))
+    return {
+        "as_of": as_of,
+        "by": by,
+        "controlled": controlled,
+        "partitions": result["partitions"],
+        "columns": [{"code": c, "name": categories.get(c, c)} for c in columns],
+        "rows": rows,
+        "total": {"active_members": members if result["partitions"] else None, "cells": total_cells},
+    }
+
+
+SDG_GOALS = range(1, 18)
+
+
+def sdg_contribution(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> list[dict]:
+    """Per SDG goal: the business lines mapped to it, and the worker members (on ``as_of``),
+    open centers and turnover (of ``fiscal_year``) of the centers running at least one of
+    them. Goals overlap (a line serves several), so the rows do not add up. Five queries,
+    each of at most a few rows per center; the goals are gathered per center."""
+    from businesses.models import BusinessLine
+
+    members = dict(
+        active_worker_members(scope=scope, as_of=as_of)
+        .filter(business_center__isnull=False)
+        .values("business_center")
+        .annotate(n=Count("pk"))
+        .values_list("business_center", "n")
+    )
+    turnover = dict(
+        scope.annual_figures(
+            AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
+        ).values_list("business_center", "turnover_yen")
+    )
+    open_centers = set(scope.centers(BusinessCenter.objects.open_on(as_of)).values_list("pk", flat=True))
+    goals_of: dict[int, set] = {}
+    for center, goals in BusinessCenter.objects.filter(pk__in=[*members, *turnover, *open_centers]).values_list(
+        "pk", "business_lines__sdg_goals"
+    ):
+        goals_of.setdefault(center, set()).update(goals or [])
+    lines = list(BusinessLine.objects.order_by("sort_order", "code").values("code", "name", "sdg_goals"))
+    return [
+        {
+            "goal": goal,
+            "lines": [line["name"] for line in lines if goal in line["sdg_goals"]],
+            "worker_members": sum(n for center, n in members.items() if goal in goals_of.get(center, ())),
+            "business_centers": sum(1 for center in open_centers if goal in goals_of.get(center, ())),
+            "turnover_yen": sum(yen for center, yen in turnover.items() if goal in goals_of.get(center, ())),
+        }
+        for goal in SDG_GOALS
+    ]
+
+
+# The Worker Cooperatives Act (2020) asks that at least 4/5 of the members are engaged in the
+# work and at least 3/4 of those engaged in the work are members.
+ACT_MEMBERS_ENGAGED = 4 / 5
+ACT_WORKERS_MEMBERS = 3 / 4
+
+
+def _engaged_q() -> Q:
+    """Engaged in the work: the registry has no such flag, so a person with a contract or
+    weekly hours above zero counts as engaged; volunteers never do."""
+    return (~Q(contract_type="") | Q(weekly_hours__gt=0)) & ~Q(relationship="volunteer")
+
+
+def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
+    """Per society incorporated under the Worker Cooperatives Act, on the fiscal year's last day:
+    the share of members engaged in the work (>= 4/5) and the share of those engaged in the work
+    who are members (>= 3/4), flagged where it falls short. Worker members are the members;
+    employees and trainees with a contract are non-member workers. One query."""
+    from members.models import LegalForm, Relationship
+
+    end = fiscal_year_bounds(fiscal_year)[1]
+    engaged = _engaged_q()
+    is_member = Q(relationship=Relationship.WORKER_MEMBER)
+    rows = (
+        scope.members(WorkerMember.objects.active_on(end))
+        .filter(society__legal_form=LegalForm.WORKER_COOP, society__registers_individuals=True)
+        .values(key=F("society__code"), label=F("society__name"))
+        .annotate(
+            members=Count("pk", filter=is_member),
+            members_engaged=Count("pk", filter=is_member & engaged),
+            workers=Count("pk", filter=engaged),
+        )
+        .order_by("key")
+    )
+    result = []
+    for row in rows:
+        members_share = _share(row["members_engaged"], row["members"])
+        workers_share = _share(row["members_engaged"], row["workers"])
+        result.append(
+            {
+                **row,
+                "as_of": end,
+                "members_engaged_share": members_share,
+                "workers_members_share": workers_share,
+                "members_engaged_ok": members_share is not None and members_share >= ACT_MEMBERS_ENGAGED,
+                "workers_members_ok": workers_share is not None and workers_share >= ACT_WORKERS_MEMBERS,
+            }
+        )
+    return result
+
+
+def featured_cases(*, scope: Scope, as_of: datetime.date) -> list[dict]:
+    """The business centers told as cases, with their story and worker members on ``as_of``. One
+    query."""
+    active = WorkerMember.objects.active_on(as_of).worker_members()
+    return list(
+        scope.centers(BusinessCenter.objects.filter(featured=True))
+        .annotate(worker_members=_count(active.filter(business_center__isnull=False), "business_center"))
+        .values(
+            "code", "name", "name_ja", "municipality", "prefecture", "opened_on", "story", "story_ja", "worker_members"
+        )
+        .order_by("code")
+    )
+
+
+def report_exports(*, scope: Scope, limit: int = 20):
+    """The latest recorded exports of the annual report within the scope's union. One query."""
+    from reports.models import ReportExport
+
+    exports = ReportExport.objects.select_related("created_by").order_by("-created_at")
+    if scope.union_id is not None:
+        exports = exports.filter(union_id=scope.union_id)
+    return list(exports[:limit])
+
+
+def report_export_of(sha256: str):
+    """The recorded export whose file has this SHA-256, or None. One query."""
+    from reports.models import ReportExport
+
+    return ReportExport.objects.select_related("union", "created_by").filter(sha256=sha256).first()
