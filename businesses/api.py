@@ -16,9 +16,10 @@ from businesses.filters import (
     ProgrammeFilterSet,
 )
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
-from jwcu.api import RecordViewSet
-from members.api import RECORD_FIELDS, ScopedChoicesMixin, code_of
+from jwcu.api import RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, write_serializer
+from members.api import RECORD_FIELDS, code_of
 from members.models import MemberSociety
+from members.services import editable
 
 
 class HeadOfficeSerializer(serializers.ModelSerializer):
@@ -154,8 +155,10 @@ class AnnualFiguresCorrectionSerializer(serializers.ModelSerializer):
         fields = FIGURES
 
 
-class HeadOfficeViewSet(RecordViewSet):
+class HeadOfficeViewSet(WritableRecordsMixin, RecordViewSet):
     model = HeadOffice
+    create_serializer = write_serializer(HeadOffice, services.HEAD_OFFICE_FIELDS)
+    update_serializer = write_serializer(HeadOffice, editable(services.HEAD_OFFICE_FIELDS))
     serializer_class = HeadOfficeSerializer
     filterset_class = HeadOfficeFilterSet
     history_related = ("society",)
@@ -233,8 +236,10 @@ class BusinessLineViewSet(RecordViewSet):
         return selectors.business_line_queryset()
 
 
-class ProgrammeViewSet(RecordViewSet):
+class ProgrammeViewSet(WritableRecordsMixin, RecordViewSet):
     model = Programme
+    create_serializer = write_serializer(Programme, services.PROGRAMME_FIELDS)
+    update_serializer = write_serializer(Programme, editable(services.PROGRAMME_FIELDS))
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
     history_related = ("union", "business_center")

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter, HeadOffice, Programme
-from businesses.services import CENTER_EDITABLE_FIELDS
+from businesses.services import CENTER_EDITABLE_FIELDS, HEAD_OFFICE_FIELDS, PROGRAMME_FIELDS
 from jwcu.forms import RecordForm, ScopedForm
 
 
@@ -29,7 +29,7 @@ class CenterEditForm(RecordForm):
 class HeadOfficeForm(RecordForm):
     class Meta:
         model = HeadOffice
-        fields = ["society", "code", "name", "name_ja", "region", "prefecture", "opened_on"]
+        fields = HEAD_OFFICE_FIELDS
 
 
 class HeadOfficeEditForm(RecordForm):
@@ -41,22 +41,7 @@ class HeadOfficeEditForm(RecordForm):
 class ProgrammeForm(RecordForm):
     class Meta:
         model = Programme
-        fields = [
-            "union",
-            "business_center",
-            "code",
-            "name",
-            "name_ja",
-            "kind",
-            "funder",
-            "commissioning_body",
-            "municipality",
-            "started_on",
-            "ended_on",
-            "discontinued",
-            "completions",
-            "notes",
-        ]
+        fields = PROGRAMME_FIELDS
 
 
 class CloseForm(ScopedForm):

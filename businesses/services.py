@@ -10,6 +10,24 @@ from django.utils.translation import gettext as _
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.services import record_create, record_update, record_upsert
 
+HEAD_OFFICE_FIELDS = ["society", "code", "name", "name_ja", "region", "prefecture", "opened_on"]
+PROGRAMME_FIELDS = [
+    "union",
+    "business_center",
+    "code",
+    "name",
+    "name_ja",
+    "kind",
+    "funder",
+    "commissioning_body",
+    "municipality",
+    "started_on",
+    "ended_on",
+    "discontinued",
+    "completions",
+    "notes",
+]
+
 # What staff and API clients may change of a center; its code and society identify it.
 CENTER_EDITABLE_FIELDS = [
     "head_office",

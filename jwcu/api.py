@@ -40,7 +40,7 @@ from rest_framework.viewsets import GenericViewSet
 from jwcu import audit
 from jwcu.models import ApiClient
 from jwcu.scope import OutOfScope, Scope, scope_of
-from jwcu.services import StaleRecordError, api_token_hash
+from jwcu.services import StaleRecordError, api_token_hash, record_create, record_update
 
 # Dates the registry can reason about: the statistics look 60 years back, as_of a day ahead.
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
@@ -457,6 +457,81 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter("ordering", str, description="A field to order by, '-' for descending; ties by record."),
 ]
+
+
+class ScopedChoicesMixin:
+    """Narrows the choices of code fields to the client's scope: outside it, a code is unknown."""
+
+    scoped_fields: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        scope = scope_of(self.context["request"])
+        for name, narrower in self.scoped_fields.items():
+            if name in fields:
+                fields[name].queryset = getattr(scope, narrower)(fields[name].queryset)
+        return fields
+
+
+SCOPE_OF_RELATED = {
+    "union": "unions",
+    "society": "societies",
+    "head_office": "head_offices",
+    "business_center": "centers",
+}
+
+
+def write_serializer(model, fields: list[str]) -> type[serializers.ModelSerializer]:
+    """A serializer writing ``fields`` of ``model``, with related records named by their codes
+    (the choices narrowed to the client's scope) and uniqueness left to the service (409)."""
+    related = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            related[name] = serializers.SlugRelatedField(
+                slug_field="code",
+                queryset=field.related_model.objects.all(),
+                **({"allow_null": True, "required": False} if field.null else {}),
+            )
+    meta = type("Meta", (), {"model": model, "fields": fields, "validators": []})
+    scoped = {name: SCOPE_OF_RELATED[name] for name in related if name in SCOPE_OF_RELATED}
+    name = f"{model.__name__}{'Create' if 'code' in fields else 'Update'}Serializer"
+    return type(
+        name, (ScopedChoicesMixin, serializers.ModelSerializer), {**related, "Meta": meta, "scoped_fields": scoped}
+    )
+
+
+class WritableRecordsMixin:
+    """Create and update through the registry's write primitives (record_create, record_update:
+    validated, one transaction, history channel "api"), as the staff pages do. A viewset gives
+    ``create_serializer`` and ``update_serializer`` (write_serializer); ``union_wide_writes``
+    keeps the writes to clients whose scope is the whole union (as the browser keeps them to
+    union administrators)."""
+
+    create_serializer: type[serializers.Serializer]
+    update_serializer: type[serializers.Serializer]
+    union_wide_writes = False
+
+    def _require_union_wide(self):
+        if self.union_wide_writes and (self.scope.society_id or self.scope.head_office_id):
+            raise OutOfScope(_("Only a client whose scope is the whole union may change these records."))
+
+    def create(self, request):
+        self._require_union_wide()
+        data = self.validated(self.create_serializer)
+        with self.acting():
+            record = record_create(self.model, **data)
+            return self.represent(record, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, **kwargs):
+        """Change the record's fields. Requires If-Match."""
+        self._require_union_wide()
+        record = self.get_object()
+        version = self.require_current(record)
+        data = self.validated(self.update_serializer, instance=record, partial=True)
+        with self.acting():
+            record = record_update(record, expected_version=version, **data)
+            return self.represent(record)
 
 
 class RecordViewSet(ClientView, GenericViewSet):

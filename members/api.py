@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from businesses.models import BusinessCenter
-from jwcu.api import RecordViewSet
+from jwcu.api import RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, write_serializer
 from jwcu.scope import scope_of
 from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
@@ -141,20 +141,6 @@ class MemberSerializer(serializers.ModelSerializer):
         return fields
 
 
-class ScopedChoicesMixin:
-    """Narrows the choices of code fields to the client's scope: outside it, a code is unknown."""
-
-    scoped_fields: dict = {}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        scope = scope_of(self.context["request"])
-        for name, narrower in self.scoped_fields.items():
-            if name in fields:
-                fields[name].queryset = getattr(scope, narrower)(fields[name].queryset)
-        return fields
-
-
 class MemberWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     society = serializers.SlugRelatedField(slug_field="code", queryset=MemberSociety.objects.all())
     business_center = serializers.SlugRelatedField(
@@ -194,8 +180,11 @@ class UnionViewSet(RecordViewSet):
         return selectors.union_queryset(scope=scope)
 
 
-class SocietyViewSet(RecordViewSet):
+class SocietyViewSet(WritableRecordsMixin, RecordViewSet):
     model = MemberSociety
+    create_serializer = write_serializer(MemberSociety, services.SOCIETY_FIELDS)
+    update_serializer = write_serializer(MemberSociety, services.editable(services.SOCIETY_FIELDS))
+    union_wide_writes = True
     serializer_class = SocietySerializer
     filterset_class = MemberSocietyFilterSet
     history_related = ("union",)
@@ -218,8 +207,11 @@ class SocietyViewSet(RecordViewSet):
             return self.represent(society)
 
 
-class PartnerViewSet(RecordViewSet):
+class PartnerViewSet(WritableRecordsMixin, RecordViewSet):
     model = Partner
+    create_serializer = write_serializer(Partner, services.PARTNER_FIELDS)
+    update_serializer = write_serializer(Partner, services.editable(services.PARTNER_FIELDS))
+    union_wide_writes = True
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet
     history_related = ("union",)

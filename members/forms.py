@@ -12,7 +12,7 @@ from members.models import (
     Partner,
     WorkerMember,
 )
-from members.services import MEMBER_EDITABLE_FIELDS
+from members.services import MEMBER_EDITABLE_FIELDS, PARTNER_FIELDS, SOCIETY_FIELDS
 
 
 class MemberCreateForm(RecordForm):
@@ -32,23 +32,7 @@ class MemberEditForm(RecordForm):
 class SocietyForm(RecordForm):
     class Meta:
         model = MemberSociety
-        fields = [
-            "union",
-            "code",
-            "name",
-            "name_ja",
-            "kind",
-            "legal_form",
-            "ilo_type",
-            "prefecture",
-            "established_on",
-            "joined_union_on",
-            "registers_individuals",
-            "fiscal_year_end_month",
-            "member_organisations",
-            "website",
-            "notes",
-        ]
+        fields = SOCIETY_FIELDS
 
 
 class SocietyEditForm(SocietyForm):
@@ -59,19 +43,7 @@ class SocietyEditForm(SocietyForm):
 class PartnerForm(RecordForm):
     class Meta:
         model = Partner
-        fields = [
-            "union",
-            "code",
-            "name",
-            "name_ja",
-            "abbreviation",
-            "relation",
-            "level",
-            "established_on",
-            "established_by_union",
-            "website",
-            "description",
-        ]
+        fields = PARTNER_FIELDS
 
 
 class MemberLeaveForm(ScopedForm):

@@ -41,6 +41,46 @@ def member_create(*, society: MemberSociety, member_number: str, **fields) -> Wo
     return record_create(WorkerMember, society=society, member_number=member_number, **fields)
 
 
+# The fields a society and a partner are created with (staff pages and API alike); after creation
+# their union and code identify them (IDENTITY_FIELDS).
+SOCIETY_FIELDS = [
+    "union",
+    "code",
+    "name",
+    "name_ja",
+    "kind",
+    "legal_form",
+    "ilo_type",
+    "prefecture",
+    "established_on",
+    "joined_union_on",
+    "registers_individuals",
+    "fiscal_year_end_month",
+    "member_organisations",
+    "website",
+    "notes",
+]
+PARTNER_FIELDS = [
+    "union",
+    "code",
+    "name",
+    "name_ja",
+    "abbreviation",
+    "relation",
+    "level",
+    "established_on",
+    "established_by_union",
+    "website",
+    "description",
+]
+IDENTITY_FIELDS = ("union", "society", "code")
+
+
+def editable(fields: list[str]) -> list[str]:
+    """The fields of a record that can change after it is created."""
+    return [name for name in fields if name not in IDENTITY_FIELDS]
+
+
 # What staff and API clients may change of a member with member_update; the society and member
 # number identify the member, the workplace changes by member_move (which keeps the periods).
 MEMBER_EDITABLE_FIELDS = [
