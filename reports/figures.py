@@ -5,8 +5,8 @@ come from reports.selectors; this module only shapes them."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jwcu.models import Prefecture
 from members.models import LeaveReason, SocietyKind
@@ -338,15 +338,20 @@ def inclusion_figure(*, scope, as_of: datetime.date, by: str, controlled: bool) 
     )
 
 
+INDICATOR_UNITS = {"percent": "%", "persons": gettext_lazy("persons"), "households": gettext_lazy("households")}
+
+
 def national_figure(*, scope, as_of: datetime.date, controlled: bool) -> Figure:
     """The national context beside the union's own figure where one compares."""
     union = selectors.inclusion_table(scope=scope, as_of=as_of, by="union", controlled=controlled)["total"]
     union_shares = {cell["column"]: cell["share"] for cell in union["cells"]}
     rows = []
+    japanese = (get_language() or "").startswith("ja")
     for indicator in selectors.national_indicators():
         ours = NATIONAL_COMPARISONS.get(indicator.code)
-        national = float(indicator.value) / 100 if indicator.unit == "percent" else float(indicator.value)
-        rows.append([indicator.label, national, indicator.unit, union_shares.get(ours) if ours else None])
+        label = indicator.label_ja if japanese and indicator.label_ja else indicator.label
+        unit = str(INDICATOR_UNITS.get(indicator.unit, indicator.unit))
+        rows.append([label, float(indicator.value), unit, union_shares.get(ours) if ours else None])
     return Figure(
         slug="national-context",
         title=_("National context"),

@@ -29,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Mod, NullIf
+from django.utils.translation import get_language
 
 from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
@@ -271,6 +272,19 @@ def _path(*fields: str):
     return lambda prefix="": F(prefix + "__".join(fields))
 
 
+def localised_name(path: str = ""):
+    """The name at ``path`` ("society__" …) in the active language: the Japanese name where
+    Japanese is chosen and one is recorded."""
+    if (get_language() or "").startswith("ja"):
+        return Coalesce(NullIf(F(f"{path}name_ja"), Value("")), F(f"{path}name"))
+    return F(f"{path}name")
+
+
+def _name(*fields: str):
+    """The localised name of the record at the path ``fields``, reached through ``prefix``."""
+    return lambda prefix="": localised_name(prefix + "".join(f"{field}__" for field in fields))
+
+
 def _prefecture(prefix=""):
     # People of societies without centers are placed in their society's prefecture.
     return Coalesce(
@@ -290,21 +304,21 @@ class Dimension:
 
 
 DIMENSIONS = {
-    "union": Dimension(_path("society", "union", "code"), _path("society", "union", "name"), None, True),
-    "society": Dimension(_path("society", "code"), _path("society", "name"), None, True),
+    "union": Dimension(_path("society", "union", "code"), _name("society", "union"), None, True),
+    "society": Dimension(_path("society", "code"), _name("society"), None, True),
     "society_kind": Dimension(_path("society", "kind"), _path("society", "kind"), None, True),
     "head_office": Dimension(
         _path("business_center", "head_office", "code"),
-        _path("business_center", "head_office", "name"),
+        _name("business_center", "head_office"),
         "head_office__",
         True,
     ),
-    "business_center": Dimension(_path("business_center", "code"), _path("business_center", "name"), "", True),
+    "business_center": Dimension(_path("business_center", "code"), _name("business_center"), "", True),
     "prefecture": Dimension(_prefecture, _prefecture, "prefecture", True),
     # A center may run several lines: its people count in each.
     "business_line": Dimension(
         _path("business_center", "business_lines", "code"),
-        _path("business_center", "business_lines", "name"),
+        _name("business_center", "business_lines"),
         "business_lines__",
         False,
     ),
@@ -394,7 +408,7 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
             union_id=scope.union_id, fiscal_year=fiscal_year
         )
         rows = societies.annotate(
-            key=F("code"), label=F("name"), turnover_yen=society_turnover_expression(fiscal_year)
+            key=F("code"), label=localised_name(), turnover_yen=society_turnover_expression(fiscal_year)
         ).filter(turnover_yen__isnull=False)
         return list(rows.values("key", "label", "turnover_yen").order_by("key"))
     center_path = "society__" if by == "society" else _dimension(by).center_path
@@ -445,7 +459,7 @@ def _center_field(center_path: str, which: str):
     path = f"business_center__{center_path}"
     if center_path == "prefecture":
         return F(path)
-    return F(f"{path}{'code' if which == 'key' else 'name'}")
+    return F(f"{path}code") if which == "key" else localised_name(path)
 
 
 def membership_overview(*, scope: Scope, as_of: datetime.date) -> dict:
@@ -462,7 +476,7 @@ def membership_overview(*, scope: Scope, as_of: datetime.date) -> dict:
         reporting = scope.societies(MemberSociety.objects.in_union_on(as_of)).filter(registers_individuals=False)
         reported = reporting.annotate(
             key=F("code"),
-            label=F("name"),
+            label=localised_name(),
             individual_members=_latest_report("members", as_of),
             worker_members=_latest_report("worker_members", as_of),
         ).filter(individual_members__isnull=False)
