@@ -96,3 +96,32 @@ def test_breakdowns_run_a_fixed_number_of_queries(union, django_assert_num_queri
         members_by(scope=scope(union), as_of=AS_OF, by="society")
     with django_assert_num_queries(3):
         inclusion_by(scope=scope(union), as_of=AS_OF, by="head_office")
+
+
+def test_groups_are_labelled_in_the_active_language(union):
+    from django.utils import translation
+
+    society = union.societies.get(code="t-cwc")
+    society.name_ja = "センター事業団"
+    society.save()
+    with translation.override("ja"):
+        labels = {r["key"]: r["label"] for r in members_by(scope=scope(union), as_of=AS_OF, by="society")}
+    assert labels["t-cwc"] == "センター事業団"
+    assert labels["t-local"] == union.societies.get(code="t-local").name  # no Japanese name: the name
+    with translation.override("en"):
+        labels = {r["key"]: r["label"] for r in members_by(scope=scope(union), as_of=AS_OF, by="society")}
+    assert labels["t-cwc"] == society.name
+
+
+def test_national_figures_are_shown_as_published(union):
+    from django.utils import translation
+
+    from reports.figures import national_figure
+    from tests.factories import IndicatorFactory
+
+    IndicatorFactory(
+        code="elderly-share-of-public-assistance", label="Ratio of the old", label_ja="高齢者の割合", value=50
+    )
+    with translation.override("ja"):
+        figure = national_figure(scope=scope(union), as_of=AS_OF, controlled=False)
+    assert figure.rows[0][:3] == ["高齢者の割合", 50.0, "%"]
