@@ -4,9 +4,11 @@ from functools import reduce
 from operator import and_, or_
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jwcu.display import name_of
 from jwcu.scope import Scope, scope_of
 
 
@@ -18,8 +20,17 @@ def text_search(queryset, fields: list[str], value: str):
     return queryset.filter(reduce(and_, (reduce(or_, (Q(**{f"{f}__icontains": t}) for f in fields)) for t in terms)))
 
 
+class NamedChoiceField(forms.ModelChoiceField):
+    """Choices named in the active language (a society's Japanese name where Japanese is chosen)."""
+
+    def label_from_instance(self, obj):
+        return name_of(obj)
+
+
 class CodeFilter(django_filters.ModelChoiceFilter):
     """Filter by a related record's code; an unknown code is a validation error."""
+
+    field_class = NamedChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")

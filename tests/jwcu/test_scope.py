@@ -104,3 +104,20 @@ def test_active_on_filter_uses_the_boundary_days(tree):
     queryset = member_queryset(scope=scope_of(request))
     assert WorkerMemberFilterSet({"active_on": "2015-03-31"}, queryset, request=request).qs.count() == 1
     assert WorkerMemberFilterSet({"active_on": "2015-04-01"}, queryset, request=request).qs.count() == 0
+
+
+def test_filter_choices_are_named_in_the_active_language(tree):
+    from django.utils import translation
+
+    society = tree["society"]
+    society.name_ja = "東京の協同組合"
+    society.save()
+    request = RequestFactory().get("/")
+    request.user = user_with(Role.UNION_ADMIN, tree)
+    filterset = WorkerMemberFilterSet({}, member_queryset(scope=scope_of(request)), request=request)
+    with translation.override("ja"):
+        labels = [label for _value, label in filterset.form.fields["society"].choices]
+    assert "東京の協同組合" in labels
+    with translation.override("en"):
+        labels = [label for _value, label in filterset.form.fields["society"].choices]
+    assert society.name in labels
