@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run test bench bench-api bench-reports backup restore db-stop format clean
+.PHONY: venv run serve test bench bench-api bench-reports backup restore db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py first_run
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn, DEBUG off, static files by WhiteNoise. Needs SECRET_KEY and ALLOWED_HOSTS
+# (the settings refuse to start without them); HTTPS=true behind a TLS proxy.
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 3
+serve: venv
+	DEBUG=false $(PY) manage.py check --deploy
+	DEBUG=false $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(VENV)/bin/gunicorn jwcu.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 test: venv
 	$(VENV)/bin/ruff check .

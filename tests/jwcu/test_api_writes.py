@@ -1,7 +1,6 @@
 """API writes of societies, head offices, programmes and partners: the same write primitives as
 the staff pages, If-Match, scope, and history channel "api"."""
 
-
 from businesses.models import HeadOffice, Programme
 from members.models import MemberSociety, Partner
 
