@@ -27,17 +27,7 @@ class HeadOfficeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HeadOffice
-        fields = [
-            "code",
-            "society",
-            "name",
-            "name_ja",
-            "region",
-            "prefecture",
-            "opened_on",
-            "closed_on",
-            *RECORD_FIELDS,
-        ]
+        fields = [*services.HEAD_OFFICE_FIELDS, "closed_on", *RECORD_FIELDS]
 
 
 class BusinessLineSerializer(serializers.ModelSerializer):
@@ -94,23 +84,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = [
-            "code",
-            "union",
-            "business_center",
-            "name",
-            "name_ja",
-            "kind",
-            "funder",
-            "commissioning_body",
-            "municipality",
-            "started_on",
-            "ended_on",
-            "discontinued",
-            "completions",
-            "notes",
-            *RECORD_FIELDS,
-        ]
+        fields = [*services.PROGRAMME_FIELDS, *RECORD_FIELDS]
 
 
 class AnnualFiguresSerializer(serializers.ModelSerializer):

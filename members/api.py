@@ -41,25 +41,7 @@ class SocietySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MemberSociety
-        fields = [
-            "code",
-            "union",
-            "name",
-            "name_ja",
-            "kind",
-            "legal_form",
-            "ilo_type",
-            "prefecture",
-            "established_on",
-            "joined_union_on",
-            "left_union_on",
-            "registers_individuals",
-            "fiscal_year_end_month",
-            "member_organisations",
-            "website",
-            "notes",
-            *RECORD_FIELDS,
-        ]
+        fields = [*services.SOCIETY_FIELDS, "left_union_on", *RECORD_FIELDS]
 
 
 class SocietyLeaveSerializer(serializers.Serializer):
@@ -72,20 +54,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "code",
-            "union",
-            "name",
-            "name_ja",
-            "abbreviation",
-            "relation",
-            "level",
-            "established_on",
-            "established_by_union",
-            "website",
-            "description",
-            *RECORD_FIELDS,
-        ]
+        fields = [*services.PARTNER_FIELDS, *RECORD_FIELDS]
 
 
 class InclusionSerializer(serializers.ModelSerializer):
