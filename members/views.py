@@ -194,74 +194,67 @@ def _sensitive_member(request, society, number):
     return member
 
 
-@login_required
-def consent_create_view(request, society, number):
+def _sensitive_form_view(
+    request, society, number, *, form_class, save, done: str, heading: str, form_takes_member: bool = False
+):
+    """A form about one member's sensitive data: ``save(member, cleaned_data)`` calls the service;
+    its refusal stands beside the field it names."""
     member = _sensitive_member(request, society, number)
-    form = ConsentForm(request.POST or None)
+    form = form_class(request.POST or None, **({"member": member} if form_takes_member else {}))
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(member=member, recorded_by=request.user, **form.cleaned_data)
+            save(member, form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The consent was recorded."))
+            messages.success(request, done)
             return redirect(MEMBERS.url("detail", member))
-    return render(
+    context = {
+        "form": form,
+        "record": member,
+        "heading": heading % {"member": member},
+        "cancel_url": MEMBERS.url("detail", member),
+    }
+    return render(request, "registry/form.html", context)
+
+
+@login_required
+def consent_create_view(request, society, number):
+    return _sensitive_form_view(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "record": member,
-            "heading": _("Record consent: %(member)s") % {"member": member},
-            "cancel_url": MEMBERS.url("detail", member),
-        },
+        society,
+        number,
+        form_class=ConsentForm,
+        save=lambda member, data: services.consent_record(member=member, recorded_by=request.user, **data),
+        done=_("The consent was recorded."),
+        heading=_("Record consent: %(member)s"),
     )
 
 
 @login_required
 def inclusion_create_view(request, society, number):
-    member = _sensitive_member(request, society, number)
-    form = InclusionForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inclusion_record(member=member, recorded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The inclusion category was recorded."))
-            return redirect(MEMBERS.url("detail", member))
-    return render(
+    return _sensitive_form_view(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "record": member,
-            "heading": _("Record an inclusion category: %(member)s") % {"member": member},
-            "cancel_url": MEMBERS.url("detail", member),
-        },
+        society,
+        number,
+        form_class=InclusionForm,
+        form_takes_member=True,
+        save=lambda member, data: services.inclusion_record(member=member, recorded_by=request.user, **data),
+        done=_("The inclusion category was recorded."),
+        heading=_("Record an inclusion category: %(member)s"),
     )
 
 
 @login_required
 def consent_withdraw_view(request, society, number):
     """Withdrawing consent ends the inclusion records held under it (members.services)."""
-    member = _sensitive_member(request, society, number)
-    form = ConsentWithdrawForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(form.cleaned_data["consent"], withdrawn_on=form.cleaned_data["withdrawn_on"])
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The consent was withdrawn; the inclusion records held under it ended."))
-            return redirect(MEMBERS.url("detail", member))
-    return render(
+    return _sensitive_form_view(
         request,
-        "registry/form.html",
-        {
-            "form": form,
-            "record": member,
-            "heading": _("Withdraw consent: %(member)s") % {"member": member},
-            "cancel_url": MEMBERS.url("detail", member),
-        },
+        society,
+        number,
+        form_class=ConsentWithdrawForm,
+        form_takes_member=True,
+        save=lambda member, data: services.consent_withdraw(data["consent"], withdrawn_on=data["withdrawn_on"]),
+        done=_("The consent was withdrawn; the inclusion records held under it ended."),
+        heading=_("Withdraw consent: %(member)s"),
     )
