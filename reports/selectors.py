@@ -58,8 +58,7 @@ class FilteredScope(Scope):
         return Exists(links)
 
     def societies(self, queryset):
-        """Societies working in the prefecture: through a center there, or, without centers
-        there, registered there."""
+        """Societies working in the prefecture: registered there, or with a center there."""
         queryset = super().societies(queryset)
         if self.prefecture:
             centers_there = BusinessCenter.objects.filter(society=OuterRef("pk"), prefecture=self.prefecture)
