@@ -13,6 +13,8 @@ from members.views import (
     consent_create_view,
     consent_withdraw_view,
     inclusion_create_view,
+    member_import_template_view,
+    member_import_view,
 )
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
@@ -26,6 +28,8 @@ staff_pages = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("roles/", roles_view, name="roles"),
+    path("members/import/", member_import_view, name="members-import"),
+    path("members/import/template.<str:file_format>", member_import_template_view, name="members-import-template"),
     path("members/<str:society>/<str:number>/consent/", consent_create_view, name="members-consent"),
     path("members/<str:society>/<str:number>/inclusion/", inclusion_create_view, name="members-inclusion"),
     path(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter
+from jwcu.display import name_of
 from jwcu.forms import RecordForm, ScopedForm, capitalise_labels
 from members.models import (
     ConsentRecord,
@@ -105,3 +106,21 @@ class ConsentWithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["consent"].queryset = member.consents.filter(withdrawn_on=None)
         capitalise_labels(self)
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"), help_text=_("CSV (UTF-8 or Shift_JIS) or XLSX, with English or Japanese headers.")
+    )
+    society = forms.ModelChoiceField(
+        queryset=MemberSociety.objects.none(),
+        to_field_name="code",
+        required=False,
+        label=_("society"),
+        help_text=_("Import members of this society only; leave empty when the file names each row's society."),
+    )
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["society"].queryset = scope.societies(MemberSociety.objects.filter(registers_individuals=True))
+        self.fields["society"].label_from_instance = name_of

@@ -236,3 +236,16 @@ def member_anonymise(
         member = record_update(member, expected_version=expected_version, anonymised_on=today, **erased)
         member.history.update(**erased)
     return member
+
+
+def members_import(path, *, society_code: str | None, scope=None, user=None, dry_run: bool = False):
+    """Import the member file at ``path`` whole or not at all (jwcu.imports), limited to the
+    societies of ``scope``; returns the outcome or raises ImportRefused with every problem."""
+    from jwcu.imports import import_file
+    from members.imports import member_layout
+
+    society = None
+    if society_code:
+        societies = MemberSociety.objects.all() if scope is None else scope.societies(MemberSociety.objects.all())
+        society = societies.get(code=society_code)
+    return import_file(path, member_layout(society=society, scope=scope), dry_run=dry_run, user=user)
