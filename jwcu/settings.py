@@ -141,6 +141,10 @@ STORAGES = {
     },
 }
 
+# The cache holds the API clients' request counts (throttling). CACHE_URL=redis://HOST:6379/1 shares
+# them between every server process; without it each process keeps its own counts in memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
