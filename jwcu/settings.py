@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "axes",
     "jwcu",
     "members",
     "businesses",
@@ -76,7 +77,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "jwcu.audit.ChannelMiddleware",
+    # Last, as django-axes asks: locks out repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in is throttled against guessing: after AXES_FAILURE_LIMIT failures for one user name from
+# one address, sign-in is refused for AXES_COOLOFF_HOURS (staff pages and admin alike).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
 ROOT_URLCONF = "jwcu.urls"
 WSGI_APPLICATION = "jwcu.wsgi.application"
@@ -182,6 +194,7 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
