@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run serve test bench bench-api bench-reports backup restore db-stop format clean
+.PHONY: venv run serve load test bench bench-api bench-reports backup restore db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ serve: venv
 	DEBUG=false $(PY) manage.py migrate --noinput
 	DEBUG=false $(VENV)/bin/gunicorn jwcu.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# Concurrent clients on the API and dashboards through gunicorn, on loopback only, bounded in time
+# and requests (python -m jwcu.load --help); prints throughput, p50/p95 latency and errors.
+load: venv
+	$(PY) -m jwcu.load
 
 test: venv
 	$(VENV)/bin/ruff check .
