@@ -18,11 +18,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -700,7 +701,7 @@ class StatisticsView(ClientView, APIView):
 
 def urlpatterns():
     """The URLs of /api/v1/, the schema and its documentation."""
-    from django.urls import include, path
+    from django.urls import include, path, re_path
     from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
     from rest_framework.routers import SimpleRouter
 
@@ -726,4 +727,11 @@ def urlpatterns():
         path("api/v1/", include((v1, "api"), namespace="api")),
         path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
         path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+        # Any other address under /api/ answers in the API's own shape, not with an HTML page.
+        re_path(r"^api/", not_found),
     ]
+
+
+@csrf_exempt  # as DRF's views: API clients send tokens, not cookies; this view changes nothing
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"errors": [{"field": None, "reason": _("Not found.")}]}, status=404)

@@ -316,3 +316,21 @@ def test_a_concurrent_duplicate_is_a_conflict_not_a_500(api, api_tree, monkeypat
     )
     assert response.status_code == 409
     assert not api_tree["local"].people.filter(member_number="RACE").exists()
+
+
+def test_an_address_under_api_that_matches_nothing_answers_json_404(api, api_tree):
+    from rest_framework.test import APIClient
+
+    http = APIClient(enforce_csrf_checks=True)  # as a real client meets the CSRF middleware
+    for method, path in (
+        ("get", "/api/v1/annual-figures/%C2%84/0/0000/"),
+        ("patch", "/api/v1/annual-figures/%C2%84/0/0000/"),
+        ("get", "/api/v1/members/%C2%AAt/z/"),
+        ("get", "/api/v2/"),
+    ):
+        response = getattr(http, method)(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        [error] = response.json()["errors"]
+        assert error["field"] is None
+        assert error["reason"]
