@@ -203,6 +203,7 @@ class RegistrySchema(AutoSchema):
     WRITE_STATUSES = {
         "409": "The record already exists",
         "412": "If-Match does not match the record's current ETag",
+        "415": "The body is not JSON (Content-Type: application/json)",
         "428": "If-Match is required",
     }
 
@@ -258,6 +259,11 @@ class Parameters:
     def __init__(self, request):
         self.params = request.query_params
         self.errors: dict[str, list[str]] = {}
+        # A blank value is refused, not read as "no filter": a client whose variable was empty
+        # would otherwise get the figures of its whole scope for those of one society.
+        for name, values in self.params.lists():
+            if any(not value.strip() for value in values):
+                self.errors[name] = [_("Give a value, or leave the parameter out.")]
 
     def unknown(self, known: set[str]):
         for name in sorted(set(self.params) - known):
@@ -290,7 +296,16 @@ class Parameters:
         if moment is None:
             self.errors[name] = [_("Give a timestamp as ISO 8601, e.g. 2016-11-16T09:00:00+09:00.")]
             return None
-        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        # PostgreSQL takes UTC offsets up to 15:59 only, Python's up to 23:59: compare in UTC.
+        try:
+            moment = moment.astimezone(datetime.UTC)
+        except OverflowError:
+            moment = None
+        if moment is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
+            self.errors[name] = [within_registry_years_message()]
+            return None
+        return moment
 
     def check(self, name: str, problem: str | None):
         if problem:
@@ -303,6 +318,18 @@ class Parameters:
     def raise_errors(self):
         if self.errors:
             raise exceptions.ValidationError(self.errors)
+
+
+def query_values_not_blank(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every string query parameter needs a value (the API
+    refuses a blank one, see Parameters)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema:
+                    schema.setdefault("minLength", 1)
+    return result
 
 
 def within_registry_years_message() -> str:

@@ -91,6 +91,13 @@ MALFORMED = [
     "/api/v1/stats/turnover/?fiscal_year=abc",
     "/api/v1/stats/turnover/?fiscal_year=2015&prefecture=00",
     "/api/v1/stats/inclusion/?as_of=2015-03-31&group_by=%00",
+    # offsets PostgreSQL does not take, years out of range once in UTC
+    "/api/v1/members/?updated_since=6571-03-16T00:56:02%2B20:54",
+    "/api/v1/annual-figures/?updated_since=0001-01-01T00:00:00%2B23:59",
+    # a blank value is not "no filter": the client meant one and would get its whole scope
+    "/api/v1/stats/membership/?as_of=2015-03-31&society=",
+    "/api/v1/societies/?ilo_type=",
+    "/api/v1/members/?q=%20",
 ]
 
 
@@ -109,6 +116,14 @@ def test_malformed_writes_are_400s(api, api_tree):
     response = caller.http.post("/api/v1/members/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_bodies_other_than_json_are_refused_with_415(api, api_tree):
+    caller = api(api_tree["union"], can_write=True)
+    response = caller.http.post("/api/v1/members/", {"society": "t-cwc", "member_number": "N1"}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["field"] is None
+    assert not api_tree["cwc"].people.filter(member_number="N1").exists()
 
 
 def test_etag_and_if_none_match(api, api_tree):
