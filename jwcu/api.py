@@ -13,8 +13,9 @@ import hmac
 import json
 import re
 
+from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -27,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import BasePagination
@@ -39,12 +40,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.viewsets import GenericViewSet
 
 from jwcu import audit
-from jwcu.models import ApiClient
+from jwcu.fiscal import STATISTICS_DAYS
+from jwcu.models import ApiClient, value_checker, within_record_days
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import StaleRecordError, api_token_hash, record_create, record_update
 
-# Dates the registry can reason about: the statistics look 60 years back, as_of a day ahead.
-FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
+FIRST_DAY, LAST_DAY = STATISTICS_DAYS
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{8})\.[A-Za-z0-9_-]{20,100}$")
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
@@ -129,6 +130,12 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The body is larger than the API takes."
+    default_code = "payload_too_large"
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This record already exists."
@@ -181,6 +188,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            _("The body is larger than %(limit)s bytes.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     elif isinstance(exc, IntegrityError):
         # A rule the database keeps, broken by a concurrent write that validation could not see.
         exc = Conflict(_("The record conflicts with another one written at the same time; read it again."))
@@ -203,6 +214,7 @@ class RegistrySchema(AutoSchema):
     WRITE_STATUSES = {
         "409": "The record already exists",
         "412": "If-Match does not match the record's current ETag",
+        "413": "The body is larger than the API takes",
         "415": "The body is not JSON (Content-Type: application/json)",
         "428": "If-Match is required",
     }
@@ -540,6 +552,15 @@ class WritableRecordsMixin:
     update_serializer: type[serializers.Serializer]
     union_wide_writes = False
 
+    def __init_subclass__(cls, **kwargs):
+        """Documents the bodies the writes take, not the serializer the records are read with."""
+        super().__init_subclass__(**kwargs)
+        if "create_serializer" in vars(cls):
+            extend_schema_view(
+                create=extend_schema(request=cls.create_serializer, responses={201: cls.serializer_class}),
+                partial_update=extend_schema(request=cls.update_serializer, responses=cls.serializer_class),
+            )(cls)
+
     def _require_union_wide(self):
         if self.union_wide_writes and (self.scope.society_id or self.scope.head_office_id):
             raise OutOfScope(_("Only a client whose scope is the whole union may change these records."))
@@ -700,6 +721,17 @@ class RecordViewSet(ClientView, GenericViewSet):
         serializer = serializer_class(
             instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
         )
+        # The registry's checks of text and dates (jwcu.models.value_problem) run with each field's
+        # own, so that one answer names every field refused. An action's date is checked as a
+        # record's: it is stored in a field of another name, where the service's error would not
+        # name the field the client sent.
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        stored = {f.name: f for f in model._meta.concrete_fields} if model is not None else {}
+        for field in serializer.fields.values():
+            if field.source in stored:
+                field.validators.append(value_checker(stored[field.source]))
+            elif isinstance(field, serializers.DateField):
+                field.validators.append(within_record_days)
         # A field this write cannot set is refused, not silently ignored.
         writable = {name for name, field in serializer.fields.items() if not field.read_only}
         if hasattr(self.request.data, "keys") and (unknown := sorted(set(self.request.data.keys()) - writable)):

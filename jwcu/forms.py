@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import HeadOffice
 from jwcu.display import name_of
-from jwcu.models import Role
+from jwcu.models import Role, within_record_days
 from jwcu.scope import Scope, narrow, narrowable
 from members.models import MemberSociety, Union
 
@@ -34,9 +34,12 @@ def _narrow_choices(form: forms.BaseForm, scope: Scope):
 
 
 def _use_date_inputs(form: forms.BaseForm):
+    """Date pickers, and a date outside the registry's years refused beside its field (an action's
+    date is written to a field of another name, where the service's error could not stand)."""
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = DateInput()
+            field.validators.append(within_record_days)
 
 
 def capitalise_labels(form: forms.BaseForm):

@@ -1,3 +1,6 @@
+import datetime
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -5,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jwcu.audit import ChannelHistory
+from jwcu.fiscal import RECORD_DAYS
 
 # Codes are what URLs, API filters, imports and commands use; database ids never leave.
 code_validator = RegexValidator(
@@ -107,7 +111,83 @@ def period_constraint(name: str, start: str, end: str) -> models.CheckConstraint
     )
 
 
-class RegistryRecord(models.Model):
+# Control characters (NUL, escape…; a tab or line break only in multi-line text), and what is no
+# text at all: lone surrogates, and U+FFFD, which bytes that were not UTF-8 become when a request
+# is read. PostgreSQL refuses NUL outright; the others would end up in exports and pages.
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+NOT_TEXT = re.compile(r"[\ud800-\udfff\ufffd]")
+
+
+def value_problem(field: models.Field, value) -> ValidationError | None:
+    """What is wrong with ``value`` of ``field`` beyond the field's own validation: text that
+    holds control characters or is not valid Unicode, or a date outside the registry's years."""
+    if isinstance(value, str) and isinstance(field, models.CharField | models.TextField):
+        if NOT_TEXT.search(value):
+            return ValidationError(
+                _("This text holds characters that are not valid Unicode (e.g. bytes that were not UTF-8)."),
+                code="invalid_unicode",
+            )
+        control = CONTROL_IN_TEXT if isinstance(field, models.TextField) else CONTROL_IN_LINE
+        if control.search(value):
+            return ValidationError(
+                _("Remove the control characters (such as NUL, tab or line break) from this text.")
+                if control is CONTROL_IN_LINE
+                else _("Remove the control characters (such as NUL or escape) from this text."),
+                code="control_characters",
+            )
+    if type(value) is datetime.date:
+        try:
+            within_record_days(value)
+        except ValidationError as error:
+            return error
+    return None
+
+
+def value_checker(field: models.Field):
+    """A validator of ``field``'s values by value_problem (for serializers and forms, which
+    should refuse such a value beside the other errors of their fields)."""
+
+    def check(value):
+        if (problem := value_problem(field, value)) is not None:
+            raise problem
+
+    return check
+
+
+def within_record_days(day: datetime.date):
+    """Validator of the dates a record holds (RECORD_DAYS)."""
+    if not RECORD_DAYS[0] <= day <= RECORD_DAYS[1]:
+        raise ValidationError(
+            _("Give a date from %(first)s to %(last)s.") % {"first": RECORD_DAYS[0], "last": RECORD_DAYS[1]},
+            code="date_out_of_range",
+        )
+
+
+class CheckedValues(models.Model):
+    """Refuses, as an error of the field, text with control characters or invalid Unicode and
+    dates outside the registry's years, whatever writes the record (forms, API, admin, imports:
+    every one validates with ``full_clean`` or ``clean_fields``)."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        try:
+            super().clean_fields(exclude=exclude)
+            errors = {}
+        except ValidationError as error:
+            errors = error.error_dict
+        for field in self._meta.concrete_fields:
+            if field.name in errors or field.name in (exclude or ()):
+                continue
+            if (problem := value_problem(field, getattr(self, field.attname))) is not None:
+                errors[field.name] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+
+class RegistryRecord(CheckedValues):
     """Base of every registry record: timestamps for incremental sync, a version against
     lost updates, and a full history (who, when, through which channel, what changed)."""
 
@@ -208,7 +288,7 @@ class RoleAssignment(RegistryRecord):
         return f"{self.user}: {self.get_role_display()}"
 
 
-class ApiClient(models.Model):
+class ApiClient(CheckedValues):
     """A regional office's system that reads (and perhaps writes) the registry through the API.
 
     Its token is shown once when the client is created; only its SHA-256 is stored, with a

@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["jwcu.parsers.JSONBodyParser"],
     "DEFAULT_SCHEMA_CLASS": "jwcu.api.RegistrySchema",
     "EXCEPTION_HANDLER": "jwcu.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"api_client": env("API_THROTTLE_RATE", default="1200/min")},
@@ -196,7 +196,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LeaveReasonEnum": "members.models.LeaveReason"},
+    "ENUM_NAME_OVERRIDES": {
+        "LeaveReasonEnum": "members.models.LeaveReason",
+        "SocietyKindEnum": "members.models.SocietyKind",
+        "ProgrammeKindEnum": "businesses.models.ProgrammeKind",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "jwcu.api.query_values_not_blank"],
 }
 

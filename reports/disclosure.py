@@ -20,6 +20,14 @@ class Cell:
         return "<5" if self.suppressed else str(self.value)
 
 
+class Totals(dict):
+    """Per column, its total over additive rows; a column no row holds (a table without rows)
+    totals 0, which hides nothing."""
+
+    def __missing__(self, column):
+        return Cell(0)
+
+
 @dataclass
 class ControlledTable:
     cells: dict[str, dict[str, Cell]]
@@ -64,9 +72,9 @@ def control(table: dict[str, dict[str, int]], *, additive_rows: bool) -> Control
             }
             for row, cells in table.items()
         },
-        totals={
-            column: Cell(None, True) if column in hidden_totals else Cell(total) for column, total in totals.items()
-        }
+        totals=Totals(
+            {column: Cell(None, True) if column in hidden_totals else Cell(total) for column, total in totals.items()}
+        )
         if additive_rows
         else {},
     )

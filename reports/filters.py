@@ -4,12 +4,13 @@ head office, prefecture, business line. They travel in the URL, so a view can be
 import datetime
 
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import AnnualFigures, BusinessLine, HeadOffice
 from jwcu.filters import CodeFilter, ScopedFilterSet
-from jwcu.fiscal import fiscal_year_bounds, fiscal_year_of
+from jwcu.fiscal import STATISTICS_DAYS, fiscal_year_bounds, fiscal_year_of
 from jwcu.models import Prefecture
 from members.models import MemberSociety
 from reports.selectors import FilteredScope, narrowed_scope
@@ -17,7 +18,11 @@ from reports.selectors import FilteredScope, narrowed_scope
 
 class DashboardFilterSet(ScopedFilterSet):
     fiscal_year = django_filters.NumberFilter(label=_("Fiscal year"), method="keep", min_value=1900, max_value=2200)
-    as_of = django_filters.DateFilter(label=_("As of"), method="keep")
+    as_of = django_filters.DateFilter(
+        label=_("As of"),
+        method="keep",
+        validators=[MinValueValidator(STATISTICS_DAYS[0]), MaxValueValidator(STATISTICS_DAYS[1])],
+    )
     society = CodeFilter(queryset=MemberSociety.objects.all(), label=_("Society"), method="keep")
     head_office = CodeFilter(queryset=HeadOffice.objects.all(), label=_("Head office"), method="keep")
     prefecture = django_filters.ChoiceFilter(choices=Prefecture.choices, label=_("Prefecture"), method="keep")
