@@ -1,16 +1,71 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from jwcu.services import StaleRecordError, locked_current, record_at_version
+
+
+class RegistryAdminForm(forms.ModelForm):
+    """The admin's form of a registry record carries the version stored when it was opened; a save
+    over a newer version is refused, naming what changed meanwhile. The stored row stays locked
+    from this check until the save commits, and the save continues the record's versions (also
+    when it brings back an earlier one from the history)."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            field = self.fields["opened_version"]
+            field.required = True
+            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+            field.initial = stored.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("opened_version")
+        if self.instance.pk is None or opened is None:
+            return cleaned
+        try:
+            current = locked_current(record_at_version(self.instance, opened), expected_version=opened)
+        except StaleRecordError as stale:
+            # Saving again applies these values over the other change, as in the staff pages.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_version")] = stale.current.version
+            model = type(self.instance)
+            changed = ", ".join(str(model._meta.get_field(name).verbose_name) for name in stale.changed_fields)
+            raise ValidationError(
+                _(
+                    "Someone else saved this record while you were editing it (version %(opened)s is now "
+                    "%(current)s; changed: %(fields)s). Your changes were not saved: save again to apply them "
+                    "over theirs, or reload the page to see theirs."
+                )
+                % {"opened": opened, "current": stale.current.version, "fields": changed or "—"},
+                code="stale",
+            ) from stale
+        self.instance.version = current.version
+        return cleaned
 
 
 class RegistryAdmin(SimpleHistoryAdmin):
     """Admin of a registry record. The admin saves in one transaction after the model's full
-    validation; django-simple-history records each change (channel "admin", see jwcu.audit).
-    Nothing is deleted: people leave, centers close, societies leave the union."""
+    validation, refusing stale edits (RegistryAdminForm); django-simple-history records each
+    change (channel "admin", see jwcu.audit). Nothing is deleted: people leave, centers close,
+    societies leave the union."""
 
+    form = RegistryAdminForm
     readonly_fields = ("version", "created_at", "updated_at")
     history_list_display = ("history_channel",)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Bringing back an earlier version: one transaction, as an edit."""
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _register_role_admin():

@@ -41,20 +41,28 @@ def record_create(model: type[Record], /, **fields) -> Record:
     return instance
 
 
+def locked_current(instance: Record, *, expected_version: int | None = None) -> Record:
+    """The stored row of ``instance``, locked until the transaction ends (call it inside one).
+    With ``expected_version``, StaleRecordError when someone saved the record since that version,
+    naming the fields where ``instance`` (the record as the caller edited it) and the row differ."""
+    model = type(instance)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and current.version != expected_version:
+        changed = {
+            name: (_field_value(instance, name), _field_value(current, name))
+            for name in (f.name for f in model._meta.concrete_fields)
+            if name not in {"version", "updated_at"} and _field_value(instance, name) != _field_value(current, name)
+        }
+        raise StaleRecordError(current, expected_version, changed)
+    return current
+
+
 def record_update(instance: Record, /, *, expected_version: int | None = None, precondition=None, **changes) -> Record:
     """Apply ``changes`` to the stored record. With ``expected_version``, refuse (StaleRecordError)
     when someone saved the record since that version; the changes are then not applied.
     ``precondition(current)`` runs on the stored record, locked, and may raise to refuse."""
-    model = type(instance)
     with transaction.atomic():
-        current = model._default_manager.select_for_update().get(pk=instance.pk)
-        if expected_version is not None and current.version != expected_version:
-            changed = {
-                name: (_field_value(instance, name), _field_value(current, name))
-                for name in (f.name for f in model._meta.concrete_fields)
-                if name not in {"version", "updated_at"} and _field_value(instance, name) != _field_value(current, name)
-            }
-            raise StaleRecordError(current, expected_version, changed)
+        current = locked_current(instance, expected_version=expected_version)
         if precondition is not None:
             precondition(current)
         for name, value in changes.items():

@@ -115,6 +115,7 @@ def test_a_change_through_the_admin_is_recorded_with_the_admin_channel_and_user(
         "member_organisations": "",
         "website": "",
         "notes": "",
+        "opened_version": society.version,
         "_save": "Save",
     }
 
