@@ -17,7 +17,13 @@ from django.contrib.auth.models import User
 
 from jwcu.models import Role
 from jwcu.scope import Scope
-from tests.factories import BusinessCenterFactory, HeadOfficeFactory, PartnerFactory, ProgrammeFactory
+from tests.factories import (
+    BusinessCenterFactory,
+    ConsentRecordFactory,
+    HeadOfficeFactory,
+    PartnerFactory,
+    ProgrammeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +53,8 @@ def records(union_tree):
     BusinessCenterFactory(society=union_tree["society_a"], code="c-empty")
     programme = ProgrammeFactory(union=union_tree["union"], code="p1", business_center=union_tree["c1"])
     partner = PartnerFactory(union=union_tree["union"], code="pa1")
-    return {**union_tree, "programme": programme, "partner": partner}
+    consent = ConsentRecordFactory(member=union_tree["m2"], reference="CONSENT-A2")
+    return {**union_tree, "programme": programme, "partner": partner, "consent": consent}
 
 
 def shown(records, form) -> dict:
@@ -99,6 +106,14 @@ PAGES = {
     "member-consent": (
         "/members/society-a/A2/consent/",
         with_values(given_on="2016-04-01", scope="inclusion_records", reference="REF-1"),
+    ),
+    "member-inclusion": (
+        "/members/society-a/A2/inclusion/",
+        with_values(category=lambda r: r["category"].pk, consent=lambda r: r["consent"].pk, since="2016-04-01"),
+    ),
+    "member-consent-withdraw": (
+        "/members/society-a/A2/consent/withdraw/",
+        with_values(consent="CONSENT-A2", withdrawn_on="2016-04-01"),
     ),
     "center-create": ("/centers/new/", copy_of("centers", "c2")),
     "center-edit": ("/centers/c2/edit/", shown),
@@ -200,6 +215,9 @@ def test_the_account_form_refuses_hostile_user_names(staff_client, records):
         "/dashboards/inclusion/?fiscal_year=1900",
         "/dashboards/turnover/?society=%00",
         "/dashboards/sdgs/?prefecture=%3Cscript%3E",
+        "/dashboards/annual-report/?fiscal_year=1e30",
+        "/dashboards/annual-report/download/?fiscal_year=99999999999999999999&format=csv",
+        "/dashboards/annual-report/download/?fiscal_year=2015&format=%00",
     ],
 )
 def test_hostile_filters_and_dates_in_page_addresses_never_give_a_500(staff_client, records, url):
