@@ -190,10 +190,12 @@ def reconciliation_figure(*, scope, fiscal_year: int, by: str = "business_center
         Column("name", BY_LABELS[by], TEXT),
         Column("opening", _("Opening %(date)s") % {"date": result["opening_on"]}),
         Column("joins", _("Joined")),
+        Column("moves_in", _("Moved in")),
         *[
             Column(f"left_{reason}", _("Left: %(reason)s") % {"reason": reasons[reason]})
             for reason in result["reasons"]
         ],
+        Column("moves_out", _("Moved out")),
         Column("closing", _("Closing %(date)s") % {"date": result["closing_on"]}),
     ]
 
@@ -202,18 +204,25 @@ def reconciliation_figure(*, scope, fiscal_year: int, by: str = "business_center
             name,
             row["opening"],
             row["joins"],
+            row["moves_in"],
             *[-row["leaves_by_reason"][r] for r in result["reasons"]],
+            -row["moves_out"],
             row["closing"],
         ]
 
     return Figure(
         slug=f"reconciliation-by-{by}",
-        title=_("Reconciliation of worker members, FY%(year)s: opening + joined − left = closing")
+        title=_(
+            "Reconciliation of worker members, FY%(year)s: opening + joined + moved in − left − moved out = closing"
+        )
         % {"year": fiscal_year},
         columns=columns,
-        rows=[line(_label(row), row) for row in result["rows"] if any(row[c] for c in ("opening", "joins", "closing"))],
+        rows=[line(_label(row), row) for row in result["rows"]],
         total=line(_("Total"), result["total"]),
-        note=_("Members are counted at their current business center; leaves are shown as negative numbers."),
+        note=_(
+            "Members are counted at the business center where they worked on each day; leaves and moves out "
+            "are shown as negative numbers."
+        ),
     )
 
 
