@@ -12,10 +12,10 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
+from jwcu.scope import Scope
 from members.models import LeaveReason, MemberInclusion, Placement, Relationship, WorkerMember
 from members.services import member_leave, member_move
 from reports import rollup
-from jwcu.scope import Scope
 from reports.selectors import inclusion_by, members_by, membership_reconciliation
 from tests.factories import (
     BusinessCenterFactory,
@@ -173,9 +173,7 @@ def test_the_rollup_agrees_with_the_people_on_every_day(seed):
     union = random_union(seed)
     scope = at_scope(union)
     rng = random.Random(seed)
-    days = SAMPLE_DAYS + [
-        datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(13_000)) for _ in range(15)
-    ]
+    days = SAMPLE_DAYS + [datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(13_000)) for _ in range(15)]
     for day in days:
         assert Counter(+from_rollup(scope, day)) == keyed_by_code(reference(day)), day
 
@@ -222,7 +220,13 @@ def test_members_count_where_they_worked_on_the_day_and_moves_reconcile():
     for row in result["rows"]:
         assert row["opening"] + row["joins"] + row["moves_in"] - row["leaves"] - row["moves_out"] == row["closing"]
     total = result["total"]
-    assert (total["opening"], total["joins"], total["moves_in"], total["moves_out"], total["closing"]) == (1, 1, 1, 1, 2)
+    assert (total["opening"], total["joins"], total["moves_in"], total["moves_out"], total["closing"]) == (
+        1,
+        1,
+        1,
+        1,
+        2,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
