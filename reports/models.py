@@ -99,7 +99,8 @@ class ReportExport(models.Model):
 class MemberRollup(models.Model):
     """The membership statistics kept by the database (reports.rollup): per cell of people (society,
     business center, inclusion category, relationship, engaged in the work, reason for leaving)
-    either the change on a day (kind "D") or the running total at a month's end (kind "M").
+    either the change on a day (kind "D") or the running total at a month's end (kind "M"), and the
+    leaves of a day by reason (kind "R", with ``leave_reason``; read over a period only).
     A figure on any day D is the month-end row of the last month end on or before D plus the day
     rows after it up to D, so a statistic reads about one row per cell whatever the number of
     members. Written only by the database's triggers, never by the application."""
@@ -107,6 +108,7 @@ class MemberRollup(models.Model):
     class Kind(models.TextChoices):
         DAY = "D", _("change on the day")
         MONTH = "M", _("total at the month's end")
+        LEAVES_BY_REASON = "R", _("leaves on the day, by reason")
 
     kind = models.CharField(max_length=1, choices=Kind.choices)
     on = models.DateField()

@@ -19,7 +19,7 @@ a leave where it ends the membership, else a move out. Inclusion categories coun
 within the period. Ages follow PostgreSQL's date arithmetic: a person born on 29 February turns
 N on 28 February of a year that is not a leap year.
 
-Month-end rows run to a horizon (``reports_rollup_horizon``, five years past the first build);
+Month-end rows run to a horizon (``reports_rollup_horizon``, two years past the first build);
 a figure after the horizon adds the day rows from there, so it stays right, only slower, until
 ``python manage.py rebuild_rollup`` moves the horizon on.
 """
@@ -52,7 +52,7 @@ DECLARE
 BEGIN
     SELECT horizon INTO h FROM reports_rollup_horizon;
     IF h IS NULL THEN
-        h := (date_trunc('month', current_date + interval '5 years') + interval '1 month - 1 day')::date;
+        h := (date_trunc('month', current_date + interval '2 years') + interval '1 month - 1 day')::date;
         INSERT INTO reports_rollup_horizon (horizon) VALUES (h);
     END IF;
 
@@ -83,30 +83,32 @@ BEGIN
                   least(e, (birth_date + interval '35 years')::date) AS youth_until
         FROM period WHERE e IS NULL OR s <= e
     ), event AS (
-        SELECT v.society_id, v.business_center_id, NULL::bigint AS category_id, v.relationship, v.engaged,
-               v.leave_reason, x.*
+        SELECT v.society_id, v.business_center_id, NULL::bigint AS category_id, v.relationship, v.engaged, x.*
         FROM valid v, LATERAL (VALUES
-            (v.s, 1, 0, 0, v.starts_membership::int, 0, (NOT v.starts_membership)::int, 0),
-            (v.e, -1, 0, 0, 0, v.ends_membership::int, 0, (NOT v.ends_membership)::int),
-            (CASE WHEN v.e IS NULL OR v.elderly_from < v.e THEN v.elderly_from END, 0, 1, 0, 0, 0, 0, 0),
-            (CASE WHEN v.elderly_from < v.e THEN v.e END, 0, -1, 0, 0, 0, 0, 0),
-            (CASE WHEN v.s < v.youth_until THEN v.s END, 0, 0, 1, 0, 0, 0, 0),
-            (CASE WHEN v.s < v.youth_until THEN v.youth_until END, 0, 0, -1, 0, 0, 0, 0)
-        ) AS x("on", {", ".join(_MEASURES)})
+            (v.s, 'D', '', 1, 0, 0, v.starts_membership::int, 0, (NOT v.starts_membership)::int, 0),
+            (v.e, 'D', '', -1, 0, 0, 0, v.ends_membership::int, 0, (NOT v.ends_membership)::int),
+            (CASE WHEN v.e IS NULL OR v.elderly_from < v.e THEN v.elderly_from END, 'D', '', 0, 1, 0, 0, 0, 0, 0),
+            (CASE WHEN v.elderly_from < v.e THEN v.e END, 'D', '', 0, -1, 0, 0, 0, 0, 0),
+            (CASE WHEN v.s < v.youth_until THEN v.s END, 'D', '', 0, 0, 1, 0, 0, 0, 0),
+            (CASE WHEN v.s < v.youth_until THEN v.youth_until END, 'D', '', 0, 0, -1, 0, 0, 0, 0),
+            -- leaves by reason: day rows of their own (kind R), read over a period, never totalled by month
+            (CASE WHEN v.ends_membership THEN v.e END, 'R', v.leave_reason, 0, 0, 0, 0, 1, 0, 0)
+        ) AS x("on", kind, leave_reason, {", ".join(_MEASURES)})
         WHERE x."on" IS NOT NULL
         UNION ALL
-        SELECT v.society_id, v.business_center_id, i.category_id, v.relationship, v.engaged, v.leave_reason,
-               x.*
+        -- inclusion categories: held within the period (by people of any relationship; not by engagement)
+        SELECT v.society_id, v.business_center_id, i.category_id, v.relationship, false, x.*
         FROM valid v
         JOIN members_memberinclusion i ON i.member_id = v.member_id
         CROSS JOIN LATERAL (SELECT greatest(v.s, i.since) AS held_from, least(v.e, i.ended_on) AS held_until) h
-        CROSS JOIN LATERAL (VALUES (h.held_from, 1, 0, 0, 0, 0, 0, 0), (h.held_until, -1, 0, 0, 0, 0, 0, 0))
-            AS x("on", {", ".join(_MEASURES)})
+        CROSS JOIN LATERAL (VALUES (h.held_from, 'D', '', 1, 0, 0, 0, 0, 0, 0),
+                                   (h.held_until, 'D', '', -1, 0, 0, 0, 0, 0, 0))
+            AS x("on", kind, leave_reason, {", ".join(_MEASURES)})
         WHERE x."on" IS NOT NULL AND (h.held_until IS NULL OR h.held_from < h.held_until)
     )
-    SELECT 'D', "on", {_CELL}, {_SUMS}
-    FROM (SELECT {_CELL}, "on", {", ".join(_MEASURES)} FROM event) e
-    GROUP BY "on", {_CELL}
+    SELECT kind, "on", {_CELL}, {_SUMS}
+    FROM event
+    GROUP BY kind, "on", {_CELL}
     HAVING {_ANY_NONZERO};
 
     -- Running totals at each month's end, from the cell's first month to the horizon.
@@ -318,7 +320,7 @@ DROP FUNCTION IF EXISTS reports_rollup_mark_members(bigint[]);
 REBUILD = """
 DELETE FROM reports_rollup_horizon;
 INSERT INTO reports_rollup_horizon (horizon)
-    VALUES ((date_trunc('month', current_date + interval '5 years') + interval '1 month - 1 day')::date);
+    VALUES ((date_trunc('month', current_date + interval '2 years') + interval '1 month - 1 day')::date);
 DELETE FROM reports_memberrollup;
 SELECT reports_rollup_refresh(
     ARRAY(SELECT id FROM businesses_businesscenter),
@@ -355,7 +357,7 @@ def watch_connection(sender, connection, **kwargs) -> None:
 
 
 def rebuild(using: str = "default") -> None:
-    """Recompute the whole rollup and move the horizon to five years from today."""
+    """Recompute the whole rollup and move the horizon to two years from today."""
     with connections[using].cursor() as cursor:
         cursor.execute(REBUILD)
 

@@ -654,10 +654,13 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
     start, end = fiscal_year_bounds(fiscal_year)
     opening_on = start - datetime.timedelta(days=1)
     reasons = [value for value, _label in LeaveReason.choices]
-    by_reason = {reason: during(start, end, "leaves", leave_reason=reason) for reason in reasons}
+    in_year = Q(kind=MemberRollup.Kind.LEAVES_BY_REASON, on__gte=start, on__lte=end)
+    by_reason = {
+        reason: Coalesce(Sum("leaves", filter=in_year & Q(leave_reason=reason)), 0) for reason in [*reasons, ""]
+    }
     rows = list(
         scope.members(people())
-        .filter(rollup.at_any([opening_on, end]))
+        .filter(rollup.at_any([opening_on, end]) | in_year)
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
         # (named apart from the rollup's own fields, which the sums read)
@@ -668,8 +671,7 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
             n_leaves=during(start, end, "leaves"),
             n_moves_out=during(start, end, "moves_out"),
             closing=on(end),
-            **{f"left_{reason}": total for reason, total in by_reason.items()},
-            left_unstated=during(start, end, "leaves", leave_reason=""),
+            **{f"left_{reason or 'unstated'}": total for reason, total in by_reason.items()},
         )
         .order_by("key")
     )
