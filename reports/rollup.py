@@ -389,3 +389,11 @@ def at(day: datetime.date, prefix: str = "") -> Q:
 def at_any(days, prefix: str = "") -> Q:
     """The rollup rows needed for the figures on any of ``days``."""
     return functools.reduce(operator.or_, (at(day, prefix) for day in sorted(set(days))))
+
+
+def horizon(using: str = "default") -> datetime.date | None:
+    """The last month end with month totals."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(horizon_sql())
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -247,3 +247,21 @@ def test_committed_writes_bring_the_rollup_up_to_date_once_per_transaction():
     assert members_by(scope=at_scope(union), as_of=datetime.date(2026, 1, 1), by="society")[0]["worker_members"] == 5
     rollup.rebuild()
     assert members_by(scope=at_scope(union), as_of=datetime.date(2026, 1, 1), by="society")[0]["worker_members"] == 5
+
+
+def test_rebuild_rollup_recomputes_everything_and_moves_the_horizon(capsys):
+    from django.core.management import call_command
+
+    union = random_union(11)
+    day = datetime.date(2020, 6, 15)
+    before = Counter(+from_rollup(at_scope(union), day))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_rollup_horizon SET horizon = '2001-01-31'")
+        cursor.execute("DELETE FROM reports_memberrollup WHERE kind = 'M' AND \"on\" > '2001-01-31'")
+    assert Counter(+from_rollup(at_scope(union), day)) == before  # right after the horizon, from the days
+
+    call_command("rebuild_rollup")
+
+    assert rollup.horizon() > datetime.date.today()
+    assert Counter(+from_rollup(at_scope(union), day)) == before == keyed_by_code(reference(day))
+    assert "Membership rollup rebuilt" in capsys.readouterr().out
