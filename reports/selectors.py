@@ -16,6 +16,8 @@ group of people, not one per person.
 
 import dataclasses
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -151,6 +153,43 @@ def on(day: datetime.date, field: str = "active", **filters):
 def during(start: datetime.date, end: datetime.date, field: str, **filters):
     """Joins (leaves, moves…) from ``start`` to ``end``, both included."""
     return on(end, field, **filters) - on(start - datetime.timedelta(days=1), field, **filters)
+
+
+def year_ends(scope: Scope) -> list[int]:
+    """The months in which the fiscal years of the scope's societies end (March for most). One
+    query."""
+    months = scope.societies(MemberSociety.objects.all()).values_list("fiscal_year_end_month", flat=True)
+    return sorted(set(months)) or [3]
+
+
+def _each_society_year(fiscal_year: int, ends: list[int], figure, **filters):
+    """``figure(start, end, **filters)`` summed over the societies, each over its own fiscal
+    year ``fiscal_year`` (the year ending in its own month)."""
+    parts = []
+    for month in ends:
+        start, end = fiscal_year_bounds(fiscal_year, end_month=month)
+        parts.append(figure(start, end, society__fiscal_year_end_month=month, **filters))
+    return functools.reduce(operator.add, parts)
+
+
+def on_year_end(fiscal_year: int, ends: list[int], field: str = "active", **filters):
+    """People (or another rollup field) on the last day of each society's fiscal year."""
+    return _each_society_year(fiscal_year, ends, lambda _start, end, **f: on(end, field, **f), **filters)
+
+
+def during_year(fiscal_year: int, ends: list[int], field: str, **filters):
+    """Joins (leaves, moves…) during each society's fiscal year."""
+    return _each_society_year(fiscal_year, ends, lambda start, end, **f: during(start, end, field, **f), **filters)
+
+
+def year_boundaries(fiscal_years: list[int], ends: list[int]) -> Q:
+    """The rollup rows for the figures on the first eve and last day of each society's years."""
+    days = []
+    for year in fiscal_years:
+        for month in ends:
+            start, end = fiscal_year_bounds(year, end_month=month)
+            days += [start - datetime.timedelta(days=1), end]
+    return rollup.at_any(days)
 
 
 def _counted_on(day: datetime.date, group_field: str):
@@ -608,22 +647,29 @@ def overview(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> Overvie
 def membership_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
     """Per fiscal year: worker members at its end, joins and leaves during it, and individual
     members at its end (with the reported counts of societies that do not register people).
-    Two queries whatever the number of years."""
+    Each society's year is its own (ending in its own month). Three queries whatever the number
+    of years."""
+    ends = year_ends(scope)
     aggregates, report_sums = {}, {}
     for year in fiscal_years:
-        start, end = fiscal_year_bounds(year)
-        aggregates[f"closing_{year}"] = on(end)
-        aggregates[f"joins_{year}"] = during(start, end, "joins")
-        aggregates[f"leaves_{year}"] = during(start, end, "leaves")
-        report_sums[f"reported_{year}"] = Coalesce(
-            Sum(
-                Case(When(registers_individuals=False, then=_latest_report("members", end))),
-                filter=Q(joined_union_on__lte=end) & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=end)),
-            ),
-            0,
-        )
-    days = [day for year in fiscal_years for day in fiscal_year_bounds(year)]
-    counts = scope.members(people()).filter(rollup.at_any(days)).aggregate(**aggregates)
+        aggregates[f"closing_{year}"] = on_year_end(year, ends)
+        aggregates[f"joins_{year}"] = during_year(year, ends, "joins")
+        aggregates[f"leaves_{year}"] = during_year(year, ends, "leaves")
+        reported = []
+        for month in ends:
+            end = fiscal_year_bounds(year, end_month=month)[1]
+            reported.append(
+                Coalesce(
+                    Sum(
+                        Case(When(registers_individuals=False, then=_latest_report("members", end))),
+                        filter=Q(fiscal_year_end_month=month, joined_union_on__lte=end)
+                        & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=end)),
+                    ),
+                    0,
+                )
+            )
+        report_sums[f"reported_{year}"] = functools.reduce(operator.add, reported)
+    counts = scope.members(people()).filter(year_boundaries(fiscal_years, ends)).aggregate(**aggregates)
     reported = scope.societies(MemberSociety.objects.all()).aggregate(**report_sums)
     return [
         {
@@ -645,7 +691,8 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
     """Worker members per group for the fiscal year: opening (the day before it starts), joins,
     moves in from another center, leaves by reason, moves out, closing (its last day), with
     opening + joins + moves in - leaves - moves out = closing in every row. People count at the
-    center where they worked on each day. One query."""
+    center where they worked on each day, each society over its own fiscal year (the dates given
+    are those of a year ending in March). Two queries."""
     from members.models import LeaveReason
 
     if by not in RECONCILIATION_DIMENSIONS:
@@ -654,23 +701,35 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
     start, end = fiscal_year_bounds(fiscal_year)
     opening_on = start - datetime.timedelta(days=1)
     reasons = [value for value, _label in LeaveReason.choices]
-    in_year = Q(kind=MemberRollup.Kind.LEAVES_BY_REASON, on__gte=start, on__lte=end)
+    ends = year_ends(scope)
+    in_year = functools.reduce(
+        operator.or_,
+        (
+            Q(
+                kind=MemberRollup.Kind.LEAVES_BY_REASON,
+                on__gte=fiscal_year_bounds(fiscal_year, end_month=month)[0],
+                on__lte=fiscal_year_bounds(fiscal_year, end_month=month)[1],
+                society__fiscal_year_end_month=month,
+            )
+            for month in ends
+        ),
+    )
     by_reason = {
         reason: Coalesce(Sum("leaves", filter=in_year & Q(leave_reason=reason)), 0) for reason in [*reasons, ""]
     }
     rows = list(
         scope.members(people())
-        .filter(rollup.at_any([opening_on, end]) | in_year)
+        .filter(year_boundaries([fiscal_year], ends) | in_year)
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
         # (named apart from the rollup's own fields, which the sums read)
         .annotate(
-            opening=on(opening_on),
-            n_joins=during(start, end, "joins"),
-            n_moves_in=during(start, end, "moves_in"),
-            n_leaves=during(start, end, "leaves"),
-            n_moves_out=during(start, end, "moves_out"),
-            closing=on(end),
+            opening=on_year_end(fiscal_year - 1, ends),
+            n_joins=during_year(fiscal_year, ends, "joins"),
+            n_moves_in=during_year(fiscal_year, ends, "moves_in"),
+            n_leaves=during_year(fiscal_year, ends, "leaves"),
+            n_moves_out=during_year(fiscal_year, ends, "moves_out"),
+            closing=on_year_end(fiscal_year, ends),
             **{f"left_{reason or 'unstated'}": total for reason, total in by_reason.items()},
         )
         .order_by("key")
@@ -852,15 +911,19 @@ def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
     employees and trainees with a contract are non-member workers. One query."""
     from members.models import LegalForm
 
-    end = fiscal_year_bounds(fiscal_year)[1]
+    ends = year_ends(scope)
     rows = (
         scope.members(people(relationship=None))
-        .filter(rollup.at(end), society__legal_form=LegalForm.WORKER_COOP, society__registers_individuals=True)
-        .values(key=F("society__code"), label=F("society__name"))
+        .filter(
+            year_boundaries([fiscal_year], ends),
+            society__legal_form=LegalForm.WORKER_COOP,
+            society__registers_individuals=True,
+        )
+        .values(key=F("society__code"), label=F("society__name"), end_month=F("society__fiscal_year_end_month"))
         .annotate(
-            members=on(end, relationship=Relationship.WORKER_MEMBER),
-            members_engaged=on(end, relationship=Relationship.WORKER_MEMBER, engaged=True),
-            workers=on(end, engaged=True),
+            members=on_year_end(fiscal_year, ends, relationship=Relationship.WORKER_MEMBER),
+            members_engaged=on_year_end(fiscal_year, ends, relationship=Relationship.WORKER_MEMBER, engaged=True),
+            workers=on_year_end(fiscal_year, ends, engaged=True),
         )
         .filter(Q(members__gt=0) | Q(workers__gt=0))
         .order_by("key")
@@ -872,7 +935,7 @@ def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
         result.append(
             {
                 **row,
-                "as_of": end,
+                "as_of": fiscal_year_bounds(fiscal_year, end_month=row.pop("end_month"))[1],
                 "members_engaged_share": members_share,
                 "workers_members_share": workers_share,
                 "members_engaged_ok": members_share is not None and members_share >= ACT_MEMBERS_ENGAGED,

@@ -265,3 +265,34 @@ def test_rebuild_rollup_recomputes_everything_and_moves_the_horizon(capsys):
     assert rollup.horizon() > datetime.date.today()
     assert Counter(+from_rollup(at_scope(union), day)) == before == keyed_by_code(reference(day))
     assert "Membership rollup rebuilt" in capsys.readouterr().out
+
+
+def test_each_society_counts_over_its_own_fiscal_year():
+    from reports.selectors import membership_over_years, worker_coop_act_check
+
+    union = UnionFactory()
+    march = MemberSocietyFactory(union=union, code="march")
+    december = MemberSocietyFactory(union=union, code="december", fiscal_year_end_month=12)
+    for society in (march, december):
+        center = BusinessCenterFactory(society=society)
+        WorkerMemberFactory(
+            society=society, business_center=center, joined_on=datetime.date(2016, 2, 1), contract_type="regular"
+        )
+
+    def year_2015(society):
+        scope = Scope(union_id=union.pk, society_id=society.pk, sensitive=True)
+        return membership_over_years(scope=scope, fiscal_years=[2015])[0]
+
+    # FY2015 is April 2015 - March 2016 for one, calendar 2015 for the other
+    assert (year_2015(march)["joins"], year_2015(march)["worker_members"]) == (1, 1)
+    assert (year_2015(december)["joins"], year_2015(december)["worker_members"]) == (0, 0)
+    whole = membership_over_years(scope=at_scope(union), fiscal_years=[2015, 2016])
+    assert [(y["joins"], y["worker_members"]) for y in whole] == [(1, 1), (1, 2)]
+    act = {row["key"]: row for row in worker_coop_act_check(scope=at_scope(union), fiscal_year=2015)}
+    assert act["march"]["as_of"] == datetime.date(2016, 3, 31)
+    assert act["march"]["members"] == 1
+    assert "december" not in act  # nobody on 2015-12-31
+    reconciliation = membership_reconciliation(scope=at_scope(union), fiscal_year=2016, by="society")
+    rows = {row["key"]: row for row in reconciliation["rows"]}
+    assert (rows["march"]["opening"], rows["march"]["closing"]) == (1, 1)
+    assert (rows["december"]["opening"], rows["december"]["joins"], rows["december"]["closing"]) == (0, 1, 1)
