@@ -84,6 +84,7 @@ class Outcome:
     unchanged: int = 0
     dry_run: bool = False
     columns: list[str] = field(default_factory=list)  # the file's headers that were read
+    key_columns: list[int] = field(default_factory=list)  # the positions in columns of the natural key
     sample: list[SampleRow] = field(default_factory=list)  # the first SAMPLE_ROWS rows
 
     def add(self, counts: dict[str, int]):
@@ -290,6 +291,7 @@ def import_file(
     if header_problems or not columns:
         raise ImportRefused(header_problems or [Problem(1, "", "", _("the file has no header row"))], 1)
     outcome.columns = [header[index] for index in columns]
+    outcome.key_columns = [at for at, column in enumerate(columns.values()) if column.field in layout.key]
 
     seen_keys: set[tuple] = set()
     with audit.acting(channel=audit.Channel.IMPORT, user=user), transaction.atomic():

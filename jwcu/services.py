@@ -520,7 +520,11 @@ class _ImportJobFinish:
                 "created_count": outcome.created,
                 "updated_count": outcome.updated,
                 "unchanged_count": outcome.unchanged,
-                "preview": {"columns": outcome.columns, "rows": [asdict(row) for row in outcome.sample]},
+                "preview": {
+                    "columns": outcome.columns,
+                    "key_columns": outcome.key_columns,
+                    "rows": [asdict(row) for row in outcome.sample],
+                },
             }
         if refused is not None:
             values |= {

@@ -589,7 +589,10 @@ def import_upload_view(request, page: ImportPage):
             **form.job_options(),
         )
         return redirect(page.url("job", job))
-    jobs = selectors.import_jobs_recent(scope=scope, user=request.user, kind=page.kind)
+    jobs = [
+        import_job_fail_if_stale(job)
+        for job in selectors.import_jobs_recent(scope=scope, user=request.user, kind=page.kind)
+    ]
     return render(
         request,
         "registry/import.html",
@@ -614,18 +617,29 @@ def _progress_text(job) -> str:
 
 
 def _import_sample(page: ImportPage, job) -> list[dict]:
+    """The first rows of the file, what importing them does and, for the records that exist, a
+    link from their key cells to their page."""
     states = {"created": _("new"), "updated": _("changed"), "unchanged": _("unchanged")}
-    exists = job.status == job.Status.DONE
-    return [
-        {
-            **row,
-            "state_label": states[row["state"]],
-            "url": reverse(f"{page.record_type.key}-detail", args=row["key"])
-            if exists or row["state"] != "created"
-            else None,
-        }
-        for row in job.preview.get("rows", [])
-    ]
+    key_columns = set(job.preview.get("key_columns", []))
+    sample = []
+    for row in job.preview.get("rows", []):
+        exists = job.status == job.Status.DONE or row["state"] != "created"
+        url = reverse(f"{page.record_type.key}-detail", args=row["key"]) if exists else None
+        sample.append(
+            {
+                "row": row["row"],
+                "state": states[row["state"]],
+                "cells": [(text, url if at in key_columns else None) for at, text in enumerate(row["cells"])],
+            }
+        )
+    return sample
+
+
+def _import_counts(job) -> dict[str, str]:
+    return {
+        name: number_format(getattr(job, name) or 0, force_grouping=True)
+        for name in ("rows_total", "created_count", "updated_count", "unchanged_count")
+    }
 
 
 @login_required
@@ -633,7 +647,12 @@ def import_job_view(request, page: ImportPage, job_id):
     scope = _import_scope(request)
     job = _import_job(request, scope, page, job_id)
     if request.method == "POST":
-        if not import_job_confirm(job, user=request.user):
+        if job.user_id != request.user.pk:
+            messages.error(
+                request,
+                _("Only %(user)s, who uploaded the file, may import it.") % {"user": job.user.get_username()},
+            )
+        elif not import_job_confirm(job, user=request.user):
             messages.error(
                 request, _("This file cannot be imported: it was imported already, or its check has expired.")
             )
@@ -650,6 +669,7 @@ def import_job_view(request, page: ImportPage, job_id):
             "status_url": page.url("status", job),
             "progress_text": _progress_text(job),
             "sample": _import_sample(page, job),
+            "counts": _import_counts(job),
             "can_confirm": job.status == job.Status.CHECKED
             and not job.problem_count
             and job.has_file

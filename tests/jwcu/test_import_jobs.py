@@ -61,6 +61,7 @@ def test_a_valid_file_is_checked_then_imported_once_on_confirmation(admin):
     assert (job.status, job.problem_count) == (ImportJob.Status.CHECKED, 0)
     assert (job.created_count, job.updated_count, job.unchanged_count) == (3, 0, 0)
     assert job.preview["columns"] == ["code", "society", "name", "prefecture", "opened_on"]
+    assert job.preview["key_columns"] == [0]
     assert job.preview["rows"][0] == {
         "row": 2,
         "state": "created",
@@ -253,6 +254,9 @@ def test_a_job_is_seen_by_its_owner_and_union_administrators_only(staff_client, 
     assert page.status_code == 200
     assert "may import it" in page.content.decode()  # but only its owner confirms
     assert not page.context["can_confirm"]
+    refused = client.post(urls[0], follow=True).content.decode()
+    assert f"Only {job.user.username}, who uploaded the file, may import it." in refused
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.CHECKED
 
 
 def test_a_running_job_page_carries_the_progress_bar_and_the_status_url(staff_client, union_tree, settings):
@@ -310,3 +314,21 @@ def test_the_upload_page_lists_the_users_recent_uploads(staff_client, union_tree
     assert f'<a href="/en/centers/import/{job.pk}/">first.csv</a>' in page
     staff_client("union_admin")
     assert "first.csv" not in client.get("/en/centers/import/").content.decode()
+
+
+def test_the_rows_of_a_file_are_counted_before_it_is_read(tmp_path):
+    csv = tmp_path / "a.csv"
+    csv.write_bytes(b"code,name\r\na,A\r\nb,B\r\n")
+    assert imports.count_rows(csv) == 2
+    csv.write_bytes(b"code,name\na,A\nb,B")  # no line break at the end
+    assert imports.count_rows(csv) == 2
+    csv.write_bytes(b"")
+    assert imports.count_rows(csv) == 0
+    xlsx = tmp_path / "a.xlsx"
+    imports.write_template(
+        xlsx, imports.Layout(BusinessCenter, [imports.Column("code", "コード")], ("code",), None, None)
+    )
+    assert imports.count_rows(xlsx) == 1
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert imports.count_rows(broken) is None

@@ -35,7 +35,7 @@ def test_check_then_confirm(staff_client, union_tree):
     assert "2 rows: 1 new, 1 changed, 0 unchanged." in page
     assert not WorkerMember.objects.filter(member_number="N1").exists()  # checked, not written
     # the first rows, with what importing them would do; an existing member is linked
-    assert [(row["row"], row["state_label"]) for row in checked.context["sample"]] == [(2, "new"), (3, "changed")]
+    assert [(row["row"], row["state"]) for row in checked.context["sample"]] == [(2, "new"), (3, "changed")]
     assert f'href="/en/members/{code}/A1/"' in page
 
     confirmed = client.post(f"/en/members/import/{job.pk}/", follow=True)
