@@ -67,6 +67,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
+        capitalise_labels(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -460,9 +460,9 @@ def import_job_run(job_id) -> None:
     progress = _ImportJobProgress(job.pk)
     with translation.override(job.language), tempfile.TemporaryDirectory(prefix="jwcu-import-") as directory:
         path = Path(directory) / ("upload.xlsx" if job.file_name.lower().endswith(".xlsx") else "upload.csv")
-        path.write_bytes(job.file)
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=count_rows(path))
         try:
+            path.write_bytes(job.file)
+            ImportJob.objects.filter(pk=job.pk).update(rows_total=count_rows(path))
             scope = Scope.for_user(job.user)
             scope.require_import()
             importer = import_string(IMPORTERS[job.kind])
