@@ -339,6 +339,10 @@ def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refu
     parsed, failed = {}, set()
     for index, column in columns.items():
         text = cells[index] if index < len(cells) else ""
+        if "\x00" in text:  # PostgreSQL cannot store it in text
+            refuse(Problem(number, column.header_en, text.replace("\x00", "\ufffd"), _("contains a null character")))
+            failed.add(column.field)
+            continue
         if column.required and not text:
             refuse(Problem(number, column.header_en, text, _("required")))
             failed.add(column.field)

@@ -533,7 +533,19 @@ class _ImportJobFinish:
                 "problems": [asdict(problem) for problem in refused.problems],
                 "problem_count": refused.total,
             }
-        return bool(ImportJob.objects.filter(pk=self.job.pk, status=self.working).update(**values))
+        return bool(ImportJob.objects.filter(pk=self.job.pk, status=self.working).update(**_storable(values)))
+
+
+def _storable(value):
+    """``value`` with NUL characters (which a file's cells may hold) replaced: PostgreSQL's text
+    and jsonb cannot store them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
 
 
 class _ImportJobProgress:

@@ -332,3 +332,24 @@ def test_the_rows_of_a_file_are_counted_before_it_is_read(tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     assert imports.count_rows(broken) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("garbage.xlsx", b"PK\x03\x04 not really a workbook"),
+        ("empty-zip.xlsx", b"PK\x05\x06" + b"\x00" * 18),
+        ("nul.csv", b"code,society\x00,name\nx,y,z\n"),
+        ("utf16.csv", "code,society,name,prefecture,opened_on\n".encode("utf-16")),
+        ("binary.csv", bytes(range(256)) * 40),
+        ("huge-cell.csv", b"code,name\n" + b"x" * 200_000 + b",y\n"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_reported_not_crashed_on(staff_client, union_tree, name, content):
+    client = staff_client("union_admin")
+    response = client.post("/en/centers/import/", {"file": SimpleUploadedFile(name, content)}, follow=True)
+    assert response.status_code == 200
+    job = response.context["job"]
+    assert (job.status, job.problem_count > 0) == (ImportJob.Status.CHECKED, True), job.error
+    assert job.problems[0]["reason"]
+    assert "nothing was imported" in response.content.decode()
