@@ -10,7 +10,8 @@
   function poll() {
     fetch(section.dataset.importStatus, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
-        if (!response.ok) throw new Error(response.status);
+        // Signed out meanwhile (sent to the sign-in page), or refused: the page itself says why.
+        if (response.redirected || !response.ok) return { running: false };
         return response.json();
       })
       .then(function (status) {
@@ -26,7 +27,7 @@
         window.setTimeout(poll, 1000);
       })
       .catch(function () {
-        window.setTimeout(poll, 5000);
+        window.setTimeout(poll, 5000); // the server is out of reach for now: try again
       });
   }
 

@@ -353,3 +353,15 @@ def test_a_file_that_cannot_be_read_is_reported_not_crashed_on(staff_client, uni
     assert (job.status, job.problem_count > 0) == (ImportJob.Status.CHECKED, True), job.error
     assert job.problems[0]["reason"]
     assert "nothing was imported" in response.content.decode()
+
+
+def test_the_job_page_queries_do_not_grow_with_the_file(staff_client, union_tree, django_assert_num_queries):
+    client = staff_client("union_admin")
+    client.post("/en/centers/import/", {"file": center_file(3)})
+    client.post("/en/centers/import/", {"file": center_file(40, start=100)})
+    small, large = ImportJob.objects.order_by("created_at")
+    with django_assert_num_queries(4) as small_queries:  # session, user, role, job
+        client.get(f"/en/centers/import/{small.pk}/")
+    with django_assert_num_queries(len(small_queries.captured_queries)):
+        response = client.get(f"/en/centers/import/{large.pk}/")
+    assert len(response.context["sample"]) == 10
