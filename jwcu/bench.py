@@ -263,7 +263,12 @@ def measure_size(*, members: int, centers: int, import_rows: int) -> SizeRun:
             rollup.ensure_current()
             rolled_up = time.perf_counter() - started
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                # the registry's tables only: a database-wide ANALYZE would also lock the catalogs
+                # every database of the server shares, until this transaction ends
+                cursor.execute(
+                    "ANALYZE members_workermember, members_placement, members_memberinclusion, "
+                    "members_membersociety, businesses_businesscenter, businesses_annualfigures, reports_memberrollup"
+                )
             run = SizeRun(members, generated, rolled_up, peak_rss_mb())
             union = Union.objects.get(code=union_code)
             params = {"union": union.pk, "day": AS_OF}
