@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # Development defaults; .env or the environment override them.
 export DEBUG ?= true
 
-.PHONY: venv run serve load test bench bench-api bench-reports backup restore db-stop format clean
+.PHONY: venv run serve load test bench bench-api backup restore db-stop format clean
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,7 @@ test: venv
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest
 
+# The registry at the demo size and at one million members, as one table (python -m jwcu.bench --help).
 bench: venv
 	$(PY) -m jwcu.bench
 
@@ -56,9 +57,6 @@ backup: venv
 restore: venv
 	test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/jwcu-….dump" >&2; exit 2)
 	$(PY) manage.py restore "$(FILE)" --yes
-
-bench-reports: venv
-	$(PY) -m reports.bench
 
 format: venv
 	$(VENV)/bin/ruff format .

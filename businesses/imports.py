@@ -35,8 +35,14 @@ def center_layout(*, scope=None) -> Layout:
     society_by_code = {s.code: s for s in societies}
     head_office_by_code = {h.code: h for h in HeadOffice.objects.filter(society__in=society_by_code.values())}
     line_by_code = {line.code: line for line in BusinessLine.objects.all()}
+    # A center is keyed by its code alone: a file must not take over another society's center.
+    codes_out_of_scope = set(
+        BusinessCenter.objects.exclude(society__in=society_by_code.values()).values_list("code", flat=True)
+    )
 
     def resolve(values: dict, problem) -> dict:
+        if values.get("code") in codes_out_of_scope:
+            problem("code", _("a business center of a society you may not import into has this code"))
         society = society_by_code.get(values.pop("society", ""))
         if society is None:
             problem("society", _("no society has this code"))

@@ -5,8 +5,12 @@ from django.utils.translation import gettext_lazy
 from businesses import selectors, services
 from businesses.filters import BusinessCenterFilterSet, HeadOfficeFilterSet, ProgrammeFilterSet
 from businesses.forms import CenterEditForm, CenterForm, CloseForm, HeadOfficeEditForm, HeadOfficeForm, ProgrammeForm
-from businesses.models import BusinessCenter, HeadOffice, Programme
-from jwcu.views import Action, RecordType
+from businesses.imports import center_layout
+from businesses.models import BusinessCenter, BusinessLine, HeadOffice, Programme
+from jwcu.forms import ImportForm
+from jwcu.models import ImportJob
+from jwcu.views import Action, ImportPage, RecordType
+from members.models import MemberSociety
 
 
 def _center_create(data):
@@ -87,4 +91,23 @@ PROGRAMMES = RecordType(
     sort_fields=["code", "name", "kind", "started_on", "ended_on"],
     default_sort="code",
     detail_fields=[*ProgrammeForm.Meta.fields, "version"],
+)
+
+
+# Importing business centers from a spreadsheet (jwcu.views.ImportPage).
+
+
+def _center_template_example(scope) -> dict:
+    society = scope.societies(MemberSociety.objects.all()).order_by("code").first()
+    lines = BusinessLine.objects.order_by("code").values_list("code", flat=True)[:2]
+    return {"society": society.code if society else "", "business_lines": ";".join(lines)}
+
+
+CENTER_IMPORT = ImportPage(
+    kind=ImportJob.Kind.CENTERS,
+    record_type=CENTERS,
+    title=gettext_lazy("Import business centers"),
+    form=ImportForm,
+    layout=center_layout,
+    template_example=_center_template_example,
 )

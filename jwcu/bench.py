@@ -1,35 +1,61 @@
-"""Load benchmark: ``python -m jwcu.bench [--members N] [--centers M]`` (``make bench``).
+"""The registry at the demo size and at one million members: ``make bench``
+(``python -m jwcu.bench [--sizes 13000,1000000] [--centers 340] [--import-rows 100000]``).
 
-Runs generate_synthetic at scale, times union_summary on the result and, as a baseline in the
-same run, PostgreSQL's own COPY of the same member rows from a file into a temporary table of
-the same shape. Everything happens in one transaction that is rolled back: the database is left
-as it was.
+For each size it builds a synthetic union with generate_synthetic (the same number of centers at
+every size, as a union grows by people before it grows by workplaces), brings the membership
+rollup up to date, and measures, through the whole stack (Django's test client, in-process):
+
+- the overview and inclusion dashboards and the membership statistics endpoint, each beside the
+  same aggregates written as raw SQL over the member rows (what a scan costs);
+- a full member sync through /api/v1/members/ (pages of 1,000), beside the same rows fetched with
+  psycopg and written as JSON;
+- an import of new members from a CSV file (import_members' code, the rollup brought up to date
+  included), beside PostgreSQL's COPY of the same rows into a table of the same shape;
+- the fiscal year's annual report (built and rendered to XLSX), beside the raw SQL of the
+  dashboards above.
+
+Everything happens in one transaction per size that is rolled back: the database is left as it
+was. Prints one table, and the ratios the targets are about.
 """
 
 import argparse
+import csv
 import datetime
+import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 AS_OF = datetime.date(2025, 3, 31)
 FISCAL_YEAR = 2024
 
 
-@dataclass(frozen=True)
-class Measurement:
-    step: str
-    rows: int
+@dataclass
+class Result:
+    """One measurement at one size: seconds, the rows it handled, and its baseline's seconds."""
+
     seconds: float
-    peak_rss_mb: float | None = None
+    baseline: float
+    rows: int = 0
 
     @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else float("inf")
+    def over_baseline(self) -> float:
+        return self.seconds / self.baseline if self.baseline else float("inf")
+
+
+@dataclass
+class SizeRun:
+    members: int
+    generate_seconds: float
+    rollup_seconds: float
+    peak_rss_mb: float
+    results: dict[str, Result] = field(default_factory=dict)
 
 
 class _RollBack(Exception):
@@ -54,50 +80,146 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def main(argv: list[str] | None = None) -> list[Measurement]:
-    parser = argparse.ArgumentParser(prog="python -m jwcu.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1_000_000)
-    parser.add_argument("--centers", type=int, default=3_000)
-    args = parser.parse_args(argv)
-    setup_django()
-
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    from members.models import Union
-    from reports.selectors import union_summary
-
-    union_code = f"bench-{uuid.uuid4().hex[:12]}"
-    try:
-        with transaction.atomic():
-            started = time.perf_counter()
-            call_command("generate_synthetic", members=args.members, centers=args.centers, union_code=union_code)
-            load = Measurement("generate_synthetic", args.members, time.perf_counter() - started, peak_rss_mb())
-
-            union = Union.objects.get(code=union_code)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE members_workermember, businesses_businesscenter, businesses_annualfigures")
-            started = time.perf_counter()
-            union_summary(union=union, as_of=AS_OF, fiscal_year=FISCAL_YEAR)
-            summary = Measurement("union_summary", args.members, time.perf_counter() - started)
-
-            baseline = _copy_baseline(connection, union)
-            raise _RollBack
-    except _RollBack:
-        pass
-    measurements = [load, baseline, summary]
-    _print_table(measurements, ratio=load.seconds / baseline.seconds)
-    return measurements
+def _timed(function, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
-def _copy_baseline(connection, union) -> Measurement:
-    """PostgreSQL's COPY of the union's member rows, from a file, into a temporary table with the
-    same columns, indexes and checks (no foreign keys, no Python generating rows)."""
+def _sql(*statements):
+    """A callable running raw SQL statements (each with its parameters) and fetching all rows."""
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return run
+
+
+# The aggregates of each dashboard as plain SQL over the people: what they cost without a rollup.
+_ACTIVE = "m.joined_on <= %(day)s AND (m.left_on IS NULL OR m.left_on > %(day)s)"
+_PEOPLE = (
+    "members_workermember m JOIN members_membersociety s ON s.id = m.society_id "
+    "LEFT JOIN businesses_businesscenter c ON c.id = m.business_center_id"
+)
+OVERVIEW_SQL = [
+    f"SELECT count(*) FROM {_PEOPLE} WHERE s.union_id = %(union)s AND m.relationship = 'worker_member' AND {_ACTIVE}",
+]
+MEMBERSHIP_SQL = [
+    f"SELECT {key}, count(*) FROM {_PEOPLE} WHERE s.union_id = %(union)s AND m.relationship = 'worker_member' "
+    f"AND {_ACTIVE} GROUP BY 1"
+    for key in ("s.code", "c.head_office_id", "coalesce(nullif(c.prefecture, ''), s.prefecture)")
+]
+INCLUSION_SQL = [
+    f"SELECT c.code, count(*), count(*) FILTER (WHERE m.birth_date + interval '60 years' <= %(day)s), "
+    f"count(*) FILTER (WHERE m.birth_date + interval '35 years' > %(day)s) FROM {_PEOPLE} "
+    f"WHERE s.union_id = %(union)s AND m.relationship = 'worker_member' AND {_ACTIVE} GROUP BY 1",
+    f"SELECT c.code, i.category_id, count(*) FROM {_PEOPLE} JOIN members_memberinclusion i ON i.member_id = m.id "
+    f"WHERE s.union_id = %(union)s AND m.relationship = 'worker_member' AND {_ACTIVE} "
+    f"AND (i.since IS NULL OR i.since <= %(day)s) AND (i.ended_on IS NULL OR i.ended_on > %(day)s) GROUP BY 1, 2",
+]
+
+MEMBER_SYNC_SQL = """
+SELECT s.code, m.member_number, m.family_name, m.given_name, m.family_name_kana, m.given_name_kana,
+       m.family_name_latin, m.given_name_latin, m.birth_date, m.gender, c.code, m.relationship, m.joined_on,
+       m.left_on, m.leave_reason, m.capital_contribution_yen, m.contract_type, m.weekly_hours, m.anonymised_on,
+       m.created_at, m.updated_at, m.version
+FROM members_workermember m JOIN members_membersociety s ON s.id = m.society_id
+LEFT JOIN businesses_businesscenter c ON c.id = m.business_center_id
+WHERE s.union_id = %s ORDER BY m.updated_at, m.id
+"""
+
+
+def _fetch_as_json(union_id: int) -> int:
+    """The baseline of a full sync: the same people fetched with psycopg (a server-side cursor,
+    1,000 rows at a time) and written as JSON."""
+    from django.db import connection
+
+    columns = [
+        "society",
+        "member_number",
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "family_name_latin",
+        "given_name_latin",
+        "birth_date",
+        "gender",
+        "business_center",
+        "relationship",
+        "joined_on",
+        "left_on",
+        "leave_reason",
+        "capital_contribution_yen",
+        "contract_type",
+        "weekly_hours",
+        "anonymised_on",
+        "created_at",
+        "updated_at",
+        "version",
+    ]
+    connection.ensure_connection()
+    rows = 0
+    with connection.connection.cursor(name=f"bench_{uuid.uuid4().hex[:8]}") as cursor:
+        cursor.itersize = 1000
+        cursor.execute(MEMBER_SYNC_SQL, [union_id])
+        while batch := cursor.fetchmany(1000):
+            json.dumps([dict(zip(columns, row, strict=True)) for row in batch], default=str)
+            rows += len(batch)
+    return rows
+
+
+def _api_sync(http) -> int:
+    url, rows = "/api/v1/members/?page_size=1000&ordering=updated_at", 0
+    while url:
+        response = http.get(url)
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        rows += len(body["results"])
+        url = body["next"]
+    return rows
+
+
+def _import_file(society, centers: list[str], rows: int, directory: str) -> Path:
+    """A member file of ``rows`` new people of ``society``, in import_members' layout."""
+    path = Path(directory) / "members.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["society", "member_number", "family_name", "given_name", "birth_date", "business_center", "joined_on"]
+        )
+        for n in range(rows):
+            writer.writerow(
+                [
+                    society.code,
+                    f"IMP{n:08d}",
+                    "山田",
+                    "花子",
+                    datetime.date(1950, 1, 1) + datetime.timedelta(days=n % 18_000),
+                    centers[n % len(centers)],
+                    datetime.date(2000, 4, 1) + datetime.timedelta(days=n % 9_000),
+                ]
+            )
+    return path
+
+
+def _copy_baseline(society_id: int, member_numbers_like: str) -> float:
+    """PostgreSQL's COPY of the imported rows, from a file, into a temporary table with the
+    members' columns, indexes and checks (no foreign keys, no Python)."""
+    from django.db import connection
+
     from jwcu.synthetic import MEMBER_COLUMNS
 
     select = (
         f"SELECT {MEMBER_COLUMNS} FROM members_workermember "
-        f"WHERE society_id IN (SELECT id FROM members_membersociety WHERE union_id = {int(union.pk)})"
+        f"WHERE society_id = {int(society_id)} AND member_number LIKE '{member_numbers_like}'"
     )
     with tempfile.TemporaryFile() as rows, connection.cursor() as cursor:
         raw = cursor.cursor
@@ -106,15 +228,161 @@ def _copy_baseline(connection, union) -> Measurement:
         raw.execute("CREATE TEMP TABLE bench_members (LIKE members_workermember INCLUDING ALL) ON COMMIT DROP")
         started = time.perf_counter()
         raw.copy_expert(f"COPY bench_members ({MEMBER_COLUMNS}) FROM STDIN", rows, size=1 << 16)
-        return Measurement("COPY baseline (temp table)", raw.rowcount, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        raw.execute("DROP TABLE bench_members")
+    return seconds
 
 
-def _print_table(measurements: list[Measurement], *, ratio: float) -> None:
-    print(f"{'step':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'peak RSS MB':>13}")
-    for m in measurements:
-        rss = f"{m.peak_rss_mb:.0f}" if m.peak_rss_mb is not None else "-"
-        print(f"{m.step:<28}{m.rows:>12,}{m.seconds:>10.2f}{m.rows_per_second:>12,.0f}{rss:>13}")
-    print(f"generate_synthetic takes {ratio:.1f}× as long as PostgreSQL's COPY of the same member rows.")
+def measure_size(*, members: int, centers: int, import_rows: int) -> SizeRun:
+    """Build a synthetic union of ``members`` people and measure it; everything rolled back."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from jwcu.api import ClientRateThrottle
+    from jwcu.imports import import_file
+    from jwcu.models import Role
+    from jwcu.services import api_client_create, role_assign
+    from members.imports import member_layout
+    from members.models import MemberSociety, Union
+    from reports import annual_report, rollup
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    ClientRateThrottle.THROTTLE_RATES = {"api_client": None}
+    union_code = f"bench-{uuid.uuid4().hex[:12]}"
+    run = None
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            call_command("generate_synthetic", members=members, centers=centers, union_code=union_code)
+            generated = time.perf_counter() - started
+            started = time.perf_counter()
+            rollup.ensure_current()
+            rolled_up = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                # the registry's tables only: a database-wide ANALYZE would also lock the catalogs
+                # every database of the server shares, until this transaction ends
+                cursor.execute(
+                    "ANALYZE members_workermember, members_placement, members_memberinclusion, "
+                    "members_membersociety, businesses_businesscenter, businesses_annualfigures, reports_memberrollup"
+                )
+            run = SizeRun(members, generated, rolled_up, peak_rss_mb())
+            union = Union.objects.get(code=union_code)
+            params = {"union": union.pk, "day": AS_OF}
+
+            user = get_user_model().objects.create(username=f"{union_code}-admin")
+            role_assign(user=user, role=Role.UNION_ADMIN, union=union, sensitive=True)
+            browser = Client()
+            browser.force_login(user)
+            _api_client, token = api_client_create(name=union_code, union=union, sensitive=False)
+            http = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+            def page(url):
+                def get():
+                    response = browser.get(url)
+                    assert response.status_code == 200, (url, response.status_code)
+
+                return get
+
+            def endpoint():
+                assert http.get("/api/v1/stats/membership/", {"as_of": AS_OF}).status_code == 200
+
+            dashboards = f"fiscal_year={FISCAL_YEAR}&as_of={AS_OF}"
+            raw = {
+                "overview": _timed(_sql(*[(sql, params) for sql in OVERVIEW_SQL])),
+                "membership": _timed(_sql(*[(sql, params) for sql in OVERVIEW_SQL + MEMBERSHIP_SQL])),
+                "inclusion": _timed(_sql(*[(sql, params) for sql in INCLUSION_SQL])),
+            }
+            run.results["dashboard overview"] = Result(_timed(page(f"/dashboards/?{dashboards}")), raw["overview"])
+            run.results["dashboard inclusion"] = Result(
+                _timed(page(f"/dashboards/inclusion/?{dashboards}")), raw["inclusion"]
+            )
+            run.results["membership statistics endpoint"] = Result(_timed(endpoint), raw["membership"])
+
+            started = time.perf_counter()
+            synced = _api_sync(http)
+            api_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            fetched = _fetch_as_json(union.pk)
+            run.results["API full member sync"] = Result(api_seconds, time.perf_counter() - started, synced)
+            assert synced == fetched, (synced, fetched)
+
+            society = MemberSociety.objects.filter(union=union, registers_individuals=True).order_by("code").first()
+            codes = list(society.business_centers.values_list("code", flat=True)) or [""]
+            with tempfile.TemporaryDirectory() as directory:
+                path = _import_file(society, codes, import_rows, directory)
+                started = time.perf_counter()
+                outcome = import_file(path, member_layout(society=society))
+                rollup.ensure_current()
+                imported = time.perf_counter() - started
+            assert outcome.created == import_rows, outcome
+            copied = _copy_baseline(society.pk, "IMP%")
+            run.results[f"import of {import_rows:,} members"] = Result(imported, copied, import_rows)
+            run.peak_rss_mb = peak_rss_mb()
+
+            def report():
+                built = annual_report.build(union=union, fiscal_year=FISCAL_YEAR, public=True)
+                annual_report.render(built, "xlsx")
+
+            run.results[f"annual report FY{FISCAL_YEAR} (XLSX)"] = Result(
+                _timed(report, repeat=1), raw["overview"] + raw["membership"] + raw["inclusion"]
+            )
+            raise _RollBack
+    except _RollBack:
+        pass
+    return run
+
+
+def _print(runs: list[SizeRun]) -> None:
+    first, *others = runs
+    print("Synthetic unions (rolled back afterwards):")
+    for run in runs:
+        print(
+            f"  {run.members:>11,} members: generate_synthetic {run.generate_seconds:.1f} s, "
+            f"membership rollup built in {run.rollup_seconds:.1f} s, peak RSS {run.peak_rss_mb:.0f} MB"
+        )
+    header = f"{'':<34}" + "".join(f"{f'{run.members:,} members':>34}" for run in runs)
+    if others:
+        header += f"{'× smallest':>12}"
+    print(header)
+    print(f"{'':<34}" + f"{'seconds':>12}{'baseline':>11}{'× base':>11}" * len(runs))
+    for name in first.results:
+        line = f"{name:<34}"
+        for run in runs:
+            result = run.results[name]
+            line += f"{result.seconds:>11.3f}s{result.baseline:>10.3f}s{result.over_baseline:>11.2f}"
+        if others:
+            line += f"{runs[-1].results[name].seconds / first.results[name].seconds:>12.2f}"
+        print(line)
+    print(
+        "Baselines: dashboards, endpoint and report: the same aggregates as raw SQL over the member rows; "
+        "API sync: psycopg fetch + JSON of the same rows; import: COPY of the same rows."
+    )
+    for run in runs:
+        sync = run.results["API full member sync"]
+        imported = next(result for name, result in run.results.items() if name.startswith("import"))
+        print(
+            f"{run.members:,} members: API sync {sync.rows / sync.seconds:,.0f} rows/s = "
+            f"{sync.baseline / sync.seconds:.2f} of fetch+JSON ({sync.rows / sync.baseline:,.0f} rows/s); "
+            f"import {imported.rows / imported.seconds:,.0f} rows/s = {imported.baseline / imported.seconds:.2f} "
+            f"of COPY ({imported.rows / imported.baseline:,.0f} rows/s)"
+        )
+
+
+def main(argv: list[str] | None = None) -> list[SizeRun]:
+    parser = argparse.ArgumentParser(prog="python -m jwcu.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="13000,1000000", help="comma-separated numbers of people")
+    parser.add_argument("--centers", type=int, default=340)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    setup_django()
+    runs = [measure_size(members=size, centers=args.centers, import_rows=args.import_rows) for size in sizes]
+    _print(runs)
+    return runs
 
 
 if __name__ == "__main__":

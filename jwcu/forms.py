@@ -1,7 +1,10 @@
 """Form pieces shared by the staff pages: the record's version against lost updates, choices
 narrowed to the editor's scope, date inputs, and service errors put beside their field."""
 
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -56,6 +59,33 @@ def add_service_error(form: forms.BaseForm, error: ValidationError):
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class ImportForm(forms.Form):
+    """The file of an import page: CSV or XLSX, no larger than IMPORT_MAX_UPLOAD_MB."""
+
+    file = forms.FileField(
+        label=_("file"), help_text=_("CSV (UTF-8 or Shift_JIS) or XLSX, with English or Japanese headers.")
+    )
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in {".csv", ".txt", ".xlsx"}:
+            raise ValidationError(_("Upload a CSV or XLSX file (a name ending in .csv or .xlsx)."))
+        if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:
+            raise ValidationError(
+                _("The file is larger than %(size)s MB; split it into smaller files.")
+                % {"size": settings.IMPORT_MAX_UPLOAD_MB}
+            )
+        return upload
+
+    def job_options(self) -> dict:
+        """What the import job takes from the form besides the file."""
+        return {}
 
 
 class VersionedForm(forms.Form):

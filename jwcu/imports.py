@@ -29,6 +29,7 @@ from jwcu.services import records_copy_upsert
 
 CHUNK_ROWS = 5_000
 MAX_REPORTED_PROBLEMS = 1_000
+SAMPLE_ROWS = 10  # the first rows of a file shown, with what importing them would do
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,23 @@ class Column:
 
 
 @dataclass
+class SampleRow:
+    row: int
+    state: str  # "created", "updated" or "unchanged"
+    key: list[str]  # the record's natural key as codes (what its URL is made of)
+    cells: list[str]  # the file's cells, in the order of Outcome.columns
+
+
+@dataclass
 class Outcome:
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    columns: list[str] = field(default_factory=list)  # the file's headers that were read
+    key_columns: list[int] = field(default_factory=list)  # the positions in columns of the natural key
+    sample: list[SampleRow] = field(default_factory=list)  # the first SAMPLE_ROWS rows
 
     def add(self, counts: dict[str, int]):
         self.created += counts["created"]
@@ -191,6 +203,30 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield number, [cell.strip() for cell in cells]
 
 
+def count_rows(path: Path) -> int | None:
+    """About how many rows follow the header, found cheaply before reading them: the lines of a
+    CSV (a cell holding a line break counts twice, blank lines count), or the size an XLSX sheet
+    states; None when it cannot be told. For a progress bar, not for the outcome."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True)
+            try:
+                rows = workbook.active.max_row
+            finally:
+                workbook.close()
+            return max(rows - 1, 0) if rows else None
+        lines, last = 0, b"\n"
+        with path.open("rb") as binary:
+            while block := binary.read(1 << 20):
+                lines += block.count(b"\n")
+                last = block[-1:]
+        return max(lines + (last != b"\n") - 1, 0)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
 # Importing ----------------------------------------------------------------------------------
 
 
@@ -229,7 +265,11 @@ class Layout:
 def import_file(
     path: Path, layout: Layout, *, dry_run: bool = False, user=None, progress: Callable[[int], None] | None = None
 ) -> Outcome:
-    """Import ``path`` whole, or raise ImportRefused listing its problems and import nothing."""
+    """Import ``path`` whole, or raise ImportRefused listing its problems and import nothing.
+
+    ``progress(rows)`` is called after each chunk of rows has been checked (and written), with
+    the number of rows in the chunk: a terminal's bar, or an import job's row (jwcu.services).
+    """
     outcome = Outcome(dry_run=dry_run)
     problems: list[Problem] = []
     total_problems = 0
@@ -250,23 +290,27 @@ def import_file(
     columns, header_problems = layout.header_map(header)
     if header_problems or not columns:
         raise ImportRefused(header_problems or [Problem(1, "", "", _("the file has no header row"))], 1)
+    outcome.columns = [header[index] for index in columns]
+    outcome.key_columns = [at for at, column in enumerate(columns.values()) if column.field in layout.key]
 
     seen_keys: set[tuple] = set()
     with audit.acting(channel=audit.Channel.IMPORT, user=user), transaction.atomic():
         try:
             for chunk in _chunks(rows, CHUNK_ROWS):
-                valid = []
+                valid, sample = [], []
                 for number, cells in chunk:
                     outcome.rows += 1
                     record = _checked_row(number, cells, columns, layout, refuse, seen_keys)
                     if record is not None:
                         valid.append((number, record))
+                        if len(outcome.sample) + len(sample) < SAMPLE_ROWS:
+                            sample.append((number, record, [cells[i] if i < len(cells) else "" for i in columns]))
+                if not total_problems and valid:  # else keep checking, to report every problem
+                    written = _write_chunk(valid, layout, outcome)
+                    outcome.sample += _sample_rows(sample, layout, written)
+                    reset_queries()  # with DEBUG on, Django would keep every statement of the file
                 if progress:
                     progress(len(chunk))
-                if total_problems or not valid:
-                    continue  # keep checking, to report every problem; write nothing more
-                _write_chunk(valid, layout, outcome, refuse)
-                reset_queries()  # with DEBUG on, Django would keep every statement of the file
         except (UnicodeDecodeError, csv.Error) as error:
             refuse(Problem(None, "", "", _("the file cannot be read: %(error)s") % {"error": error}))
         if total_problems:
@@ -295,6 +339,10 @@ def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refu
     parsed, failed = {}, set()
     for index, column in columns.items():
         text = cells[index] if index < len(cells) else ""
+        if "\x00" in text:  # PostgreSQL cannot store it in text
+            refuse(Problem(number, column.header_en, text.replace("\x00", "\ufffd"), _("contains a null character")))
+            failed.add(column.field)
+            continue
         if column.required and not text:
             refuse(Problem(number, column.header_en, text, _("required")))
             failed.add(column.field)
@@ -353,12 +401,28 @@ def _cell(value) -> str:
     return str(getattr(value, "code", value))
 
 
-def _write_chunk(valid: list[tuple[int, dict]], layout: Layout, outcome: Outcome, refuse):
+def _write_chunk(valid: list[tuple[int, dict]], layout: Layout, outcome: Outcome) -> dict[tuple, str]:
+    """Upsert the chunk's rows; returns what was written, by key (records_copy_upsert)."""
     rows = [values for _number, values in valid]
     fields_rows = [{k: v for k, v in row.items() if k not in layout.skip_fields} for row in rows]
-    outcome.add(records_copy_upsert(layout.model, fields_rows, key=layout.key))
+    counts = records_copy_upsert(layout.model, fields_rows, key=layout.key)
+    outcome.add(counts)
     if layout.after_chunk:
         layout.after_chunk(rows)
+    return counts["written"]
+
+
+def _sample_rows(sample: list[tuple[int, dict, list[str]]], layout: Layout, written: dict) -> list[SampleRow]:
+    states = {"+": "created", "~": "updated"}
+    return [
+        SampleRow(
+            row=number,
+            state=states.get(written.get(tuple(getattr(record[k], "pk", record[k]) for k in layout.key)), "unchanged"),
+            key=[_cell(record[k]) for k in layout.key],
+            cells=cells,
+        )
+        for number, record, cells in sample
+    ]
 
 
 # Templates and the command line ------------------------------------------------------------
@@ -413,7 +477,7 @@ class ImportCommand(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
-        with tqdm(unit=" rows", desc=path.name, disable=None, file=self.stderr._out) as bar:
+        with tqdm(total=count_rows(path), unit=" rows", desc=path.name, disable=None, file=self.stderr._out) as bar:
             try:
                 outcome = import_file(path, layout, dry_run=dry_run, progress=bar.update)
             except ImportRefused as refused:

@@ -1,10 +1,12 @@
 import datetime
 import functools
 import re
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -366,3 +368,70 @@ class ApiClient(CheckedValues):
             can_write=self.can_write,
             sensitive=self.sensitive,
         )
+
+
+class ImportJob(models.Model):
+    """A file uploaded on an import page (members or business centers), checked and imported
+    off the request by a worker (jwcu.services.import_job_run) that reports its progress here.
+
+    A job is checked first (nothing written); a file without problems is imported once, when its
+    owner confirms. The file is kept only until then. The id, a UUID, is what URLs show."""
+
+    class Kind(models.TextChoices):
+        MEMBERS = "members", _("members")
+        CENTERS = "centers", _("business centers")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey("auth.User", models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    union = models.ForeignKey(
+        "members.Union", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("union")
+    )
+    society = models.ForeignKey(
+        "members.MemberSociety", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("society")
+    )
+    language = models.CharField(_("language"), max_length=8)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.BinaryField(_("file"), null=True, editable=False)  # discarded once no longer needed
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)  # estimated until finished
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), null=True, blank=True)
+    updated_count = models.PositiveIntegerField(_("records updated"), null=True, blank=True)
+    unchanged_count = models.PositiveIntegerField(_("records unchanged"), null=True, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)  # the first ones only
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)  # columns and first rows
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last sign of work"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "kind", "-created_at"], name="import_job_user_kind")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def importing(self) -> bool:
+        """Confirmed: the worker writes the records (rather than only checking them)."""
+        return self.confirmed_at is not None

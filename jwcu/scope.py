@@ -116,6 +116,16 @@ class Scope:
         if not self.sensitive:
             raise OutOfScope(_("Only users with the sensitive-data permission may see or record this."))
 
+    @property
+    def can_import(self) -> bool:
+        """Union administrators and society editors import files; a head office's editors do not
+        (a file names societies, not head offices), nor do viewers."""
+        return self.can_write and self.head_office_id is None
+
+    def require_import(self):
+        if not self.can_import:
+            raise OutOfScope(_("Only union administrators and society editors may import."))
+
     def require_manage(self):
         if not self.can_manage:
             raise OutOfScope(_("Only a union administrator may do this."))

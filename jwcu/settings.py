@@ -219,3 +219,16 @@ LOGGING = {
 
 # Years a departed member's personal fields are kept before an administrator may anonymise them.
 MEMBER_RETENTION_YEARS = env.int("MEMBER_RETENTION_YEARS", default=5)
+
+# Import pages (members, business centers): an uploaded file is stored as an ImportJob and checked,
+# then imported once confirmed, by a thread of the server process that received it (started when
+# the upload is committed), so the page can poll its progress. The job's row records progress at
+# most every IMPORT_PROGRESS_SECONDS; a running job without a sign of work for
+# IMPORT_JOB_STALE_SECONDS (its process was restarted or killed) is marked failed, and, the import
+# being one transaction, nothing of it is written. IMPORT_JOBS_SYNCHRONOUS runs the work inside the
+# request instead (tests). A checked file waits IMPORT_CONFIRM_HOURS for its confirmation.
+IMPORT_JOBS_SYNCHRONOUS = env.bool("IMPORT_JOBS_SYNCHRONOUS", default=False)
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
+IMPORT_PROGRESS_SECONDS = env.float("IMPORT_PROGRESS_SECONDS", default=0.5)
+IMPORT_CONFIRM_HOURS = env.int("IMPORT_CONFIRM_HOURS", default=24)
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)

@@ -3,18 +3,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from businesses.views import CENTERS, HEAD_OFFICES, PROGRAMMES
+from businesses.views import CENTER_IMPORT, CENTERS, HEAD_OFFICES, PROGRAMMES
 from jwcu import api
-from jwcu.views import bound, home_view, record_urls, roles_view
+from jwcu.views import bound, home_view, import_urls, record_urls, roles_view
 from members.views import (
+    MEMBER_IMPORT,
     MEMBERS,
     PARTNERS,
     SOCIETIES,
     consent_create_view,
     consent_withdraw_view,
     inclusion_create_view,
-    member_import_template_view,
-    member_import_view,
 )
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
@@ -28,8 +27,8 @@ staff_pages = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("roles/", roles_view, name="roles"),
-    path("members/import/", member_import_view, name="members-import"),
-    path("members/import/template.<str:file_format>", member_import_template_view, name="members-import-template"),
+    *import_urls(MEMBER_IMPORT),
+    *import_urls(CENTER_IMPORT),
     path("members/<str:society>/<str:number>/consent/", consent_create_view, name="members-consent"),
     path("members/<str:society>/<str:number>/inclusion/", inclusion_create_view, name="members-inclusion"),
     path(

@@ -6,28 +6,37 @@ parse input, call a selector or a service, and render; the rules live in the ser
 """
 
 import datetime
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet, TextField
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from jwcu import display
-from jwcu.forms import RecordForm, RoleAssignmentForm, ScopedForm, add_service_error
+from jwcu import display, selectors
+from jwcu.forms import ImportForm, RecordForm, RoleAssignmentForm, ScopedForm, add_service_error
+from jwcu.imports import Layout, write_template
 from jwcu.models import RoleAssignment
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import (
     StaleRecordError,
+    import_job_confirm,
+    import_job_create,
+    import_job_fail_if_stale,
     record_at_version,
     record_create,
     record_update,
@@ -507,3 +516,195 @@ def roles_view(request):
     if scope.union_id is not None:
         assignments = assignments.filter(union_id=scope.union_id)
     return render(request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments})
+
+
+# Import pages: upload a file; its check runs off the request (an import job) while the page shows
+# its progress; then every problem, or what importing it would do; the owner confirms; the import
+# runs, and the page shows what was written. One page per kind of record (members, centers).
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    kind: str  # an ImportJob.Kind
+    record_type: RecordType
+    title: str
+    form: type[ImportForm]
+    layout: Callable[[], Layout]  # the columns of the template files
+    template_example: Callable[[Scope], dict] = lambda scope: {}  # the example row's codes
+
+    def url(self, name: str, job=None) -> str:
+        suffix = {"upload": "", "template": "-template", "job": "-job", "status": "-status"}[name]
+        return reverse(f"{self.record_type.key}-import{suffix}", kwargs={"job_id": job.pk} if job else None)
+
+    def template_url(self, file_format: str) -> str:
+        return reverse(f"{self.record_type.key}-import-template", kwargs={"file_format": file_format})
+
+
+TEMPLATE_FORMATS = ("csv", "xlsx")
+
+
+def import_urls(page: ImportPage) -> list:
+    """The page's URLs; listed before the record type's own, whose detail URLs would match."""
+    key = page.record_type.key
+    return [
+        path(f"{key}/import/", bound(import_upload_view, page=page), name=f"{key}-import"),
+        path(
+            f"{key}/import/template.<str:file_format>",
+            bound(import_template_view, page=page),
+            name=f"{key}-import-template",
+        ),
+        path(f"{key}/import/<uuid:job_id>/", bound(import_job_view, page=page), name=f"{key}-import-job"),
+        path(f"{key}/import/<uuid:job_id>/status/", bound(import_status_view, page=page), name=f"{key}-import-status"),
+    ]
+
+
+def _import_scope(request) -> Scope:
+    scope = scope_of(request)
+    try:
+        scope.require_import()
+    except OutOfScope as error:
+        raise PermissionDenied(str(error)) from error
+    return scope
+
+
+def _import_job(request, scope: Scope, page: ImportPage, job_id):
+    """The job, if the user may see it (else 404); given up if its worker has died."""
+    job = selectors.import_jobs_visible(scope=scope, user=request.user, kind=page.kind).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return import_job_fail_if_stale(job)
+
+
+@login_required
+def import_upload_view(request, page: ImportPage):
+    scope = _import_scope(request)
+    form = page.form(request.POST or None, request.FILES or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(
+            kind=page.kind,
+            user=request.user,
+            scope=scope,
+            upload=form.cleaned_data["file"],
+            language=get_language() or settings.LANGUAGE_CODE,
+            **form.job_options(),
+        )
+        return redirect(page.url("job", job))
+    jobs = [
+        import_job_fail_if_stale(job)
+        for job in selectors.import_jobs_recent(scope=scope, user=request.user, kind=page.kind)
+    ]
+    return render(
+        request,
+        "registry/import.html",
+        {
+            "page": page,
+            "form": form,
+            "templates": [(file_format, page.template_url(file_format)) for file_format in TEMPLATE_FORMATS],
+            "jobs": [(job, page.url("job", job)) for job in jobs],
+        },
+    )
+
+
+def _progress_text(job) -> str:
+    if job.status == job.Status.QUEUED:
+        return _("Waiting to start…")
+    if job.rows_total:
+        return _("%(processed)s of about %(total)s rows") % {
+            "processed": number_format(job.rows_processed, force_grouping=True),
+            "total": number_format(job.rows_total, force_grouping=True),
+        }
+    return _("%(processed)s rows") % {"processed": number_format(job.rows_processed, force_grouping=True)}
+
+
+def _import_sample(page: ImportPage, job) -> list[dict]:
+    """The first rows of the file, what importing them does and, for the records that exist, a
+    link from their key cells to their page."""
+    states = {"created": _("new"), "updated": _("changed"), "unchanged": _("unchanged")}
+    key_columns = set(job.preview.get("key_columns", []))
+    sample = []
+    for row in job.preview.get("rows", []):
+        exists = job.status == job.Status.DONE or row["state"] != "created"
+        url = reverse(f"{page.record_type.key}-detail", args=row["key"]) if exists else None
+        sample.append(
+            {
+                "row": row["row"],
+                "state": states[row["state"]],
+                "cells": [(text, url if at in key_columns else None) for at, text in enumerate(row["cells"])],
+            }
+        )
+    return sample
+
+
+def _import_counts(job) -> dict[str, str]:
+    return {
+        name: number_format(getattr(job, name) or 0, force_grouping=True)
+        for name in ("rows_total", "created_count", "updated_count", "unchanged_count")
+    }
+
+
+@login_required
+def import_job_view(request, page: ImportPage, job_id):
+    scope = _import_scope(request)
+    job = _import_job(request, scope, page, job_id)
+    if request.method == "POST":
+        if job.user_id != request.user.pk:
+            messages.error(
+                request,
+                _("Only %(user)s, who uploaded the file, may import it.") % {"user": job.user.get_username()},
+            )
+        elif not import_job_confirm(job, user=request.user):
+            messages.error(
+                request, _("This file cannot be imported: it was imported already, or its check has expired.")
+            )
+        return redirect(page.url("job", job))
+    list_url = page.record_type.url("list")
+    if job.society_id:
+        list_url += "?" + urlencode({"society": job.society.code})
+    return render(
+        request,
+        "registry/import_job.html",
+        {
+            "page": page,
+            "job": job,
+            "status_url": page.url("status", job),
+            "progress_text": _progress_text(job),
+            "sample": _import_sample(page, job),
+            "counts": _import_counts(job),
+            "can_confirm": job.status == job.Status.CHECKED
+            and not job.problem_count
+            and job.has_file
+            and job.user_id == request.user.pk,
+            "expired": job.status == job.Status.CHECKED and not job.problem_count and not job.has_file,
+            "list_url": list_url,
+            "upload_url": page.url("upload"),
+        },
+    )
+
+
+@login_required
+def import_status_view(request, page: ImportPage, job_id):
+    """The job's progress as JSON, polled by the job page (static/js/import_progress.js)."""
+    scope = _import_scope(request)
+    job = _import_job(request, scope, page, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "running": job.running,
+            "rows_processed": job.rows_processed,
+            "rows_total": job.rows_total,
+            "progress_text": _progress_text(job),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+def import_template_view(request, page: ImportPage, file_format: str):
+    scope = _import_scope(request)
+    if file_format not in TEMPLATE_FORMATS:
+        raise Http404
+    path_ = Path(tempfile.mkdtemp()) / f"{page.kind}-template.{file_format}"
+    language = "ja" if (get_language() or "").startswith("ja") else "en"
+    write_template(path_, page.layout(), language=language, example=page.template_example(scope))
+    return FileResponse(path_.open("rb"), as_attachment=True, filename=path_.name)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessCenter
 from jwcu.display import name_of
-from jwcu.forms import RecordForm, ScopedForm, capitalise_labels
+from jwcu.forms import ImportForm, RecordForm, ScopedForm, capitalise_labels
 from members.models import (
     ConsentRecord,
     ConsentScope,
@@ -108,10 +108,7 @@ class ConsentWithdrawForm(forms.Form):
         capitalise_labels(self)
 
 
-class MemberImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("file"), help_text=_("CSV (UTF-8 or Shift_JIS) or XLSX, with English or Japanese headers.")
-    )
+class MemberImportForm(ImportForm):
     society = forms.ModelChoiceField(
         queryset=MemberSociety.objects.none(),
         to_field_name="code",
@@ -121,6 +118,9 @@ class MemberImportForm(forms.Form):
     )
 
     def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, scope=scope, **kwargs)
         self.fields["society"].queryset = scope.societies(MemberSociety.objects.filter(registers_individuals=True))
         self.fields["society"].label_from_instance = name_of
+
+    def job_options(self) -> dict:
+        return {"society": self.cleaned_data["society"]}

@@ -1,23 +1,17 @@
 """Staff pages of societies, members and partners (see jwcu/views.py for the machinery)."""
 
-import os
-import secrets
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from businesses import selectors as business_selectors
 from jwcu.forms import add_service_error
-from jwcu.imports import ImportRefused, write_template
+from jwcu.models import ImportJob
 from jwcu.scope import scope_of
-from jwcu.views import Action, RecordType
+from jwcu.views import Action, ImportPage, RecordType
 from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
 from members.forms import (
@@ -269,90 +263,19 @@ def consent_withdraw_view(request, society, number):
     )
 
 
-# Importing members from a spreadsheet: check the file (nothing written), then confirm.
-
-IMPORT_SESSION_KEY = "member_import"
+# Importing members from a spreadsheet (jwcu.views.ImportPage).
 
 
-def _importing_scope(request):
-    """Union administrators and society editors import; a head office's editors and viewers do not
-    (a file names societies, not head offices)."""
-    scope = scope_of(request)
-    if not scope.can_write or scope.head_office_id is not None:
-        raise PermissionDenied(_("Only union administrators and society editors may import members."))
-    return scope
-
-
-@login_required
-def member_import_view(request):
-    scope = _importing_scope(request)
-    context = {"template_formats": ("csv", "xlsx")}
-    if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not pending or pending["token"] != request.POST["confirm"] or not Path(pending["path"]).exists():
-            messages.error(request, _("This upload has expired; please upload the file again."))
-            return redirect("members-import")
-        try:
-            outcome = services.members_import(
-                Path(pending["path"]), society_code=pending["society"], scope=scope, user=request.user
-            )
-        except ImportRefused as refused:  # the records changed since the check
-            context["problems"], context["problem_count"] = refused.problems, refused.total
-            form = MemberImportForm(scope=scope)
-        else:
-            messages.success(
-                request,
-                _("%(rows)s rows imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                % vars(outcome),
-            )
-            return redirect(MEMBERS.url("list"))
-        finally:
-            Path(pending["path"]).unlink(missing_ok=True)
-    elif request.method == "POST":
-        form = MemberImportForm(request.POST, request.FILES, scope=scope)
-        if form.is_valid():
-            path = _keep_upload(form.cleaned_data["file"])
-            society = form.cleaned_data["society"]
-            try:
-                outcome = services.members_import(
-                    path, society_code=society.code if society else None, scope=scope, user=request.user, dry_run=True
-                )
-            except ImportRefused as refused:
-                path.unlink(missing_ok=True)
-                context["problems"], context["problem_count"] = refused.problems, refused.total
-            else:
-                token = secrets.token_urlsafe(16)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "token": token,
-                    "path": str(path),
-                    "society": society.code if society else None,
-                }
-                context["preview"], context["token"] = outcome, token
-    else:
-        form = MemberImportForm(scope=scope)
-    context["form"] = form
-    return render(request, "members/import.html", context)
-
-
-def _keep_upload(upload) -> Path:
-    """The uploaded file, kept on disk between the check and the confirmation."""
-    directory = Path(tempfile.gettempdir()) / "jwcu-imports"
-    directory.mkdir(exist_ok=True)
-    suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-    handle, name = tempfile.mkstemp(suffix=suffix, dir=directory)
-    with os.fdopen(handle, "wb") as file:
-        for chunk in upload.chunks():
-            file.write(chunk)
-    return Path(name)
-
-
-@login_required
-def member_import_template_view(request, file_format):
-    scope = _importing_scope(request)
-    if file_format not in ("csv", "xlsx"):
-        raise Http404
-    path = Path(tempfile.mkdtemp()) / f"members-template.{file_format}"
+def _member_template_example(scope) -> dict:
     society = scope.societies(MemberSociety.objects.filter(registers_individuals=True)).order_by("code").first()
-    language = "ja" if (get_language() or "").startswith("ja") else "en"
-    write_template(path, member_layout(), language=language, example={"society": society.code} if society else {})
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return {"society": society.code} if society else {}
+
+
+MEMBER_IMPORT = ImportPage(
+    kind=ImportJob.Kind.MEMBERS,
+    record_type=MEMBERS,
+    title=gettext_lazy("Import members"),
+    form=MemberImportForm,
+    layout=member_layout,
+    template_example=_member_template_example,
+)

@@ -133,6 +133,11 @@ def sections(union: Union, fiscal_year: int, as_of: datetime.date, public: bool)
     counts."""
     scope = report_scope(union, public=public)
     controlled = not scope.sensitive
+
+    def published(figure, **options):
+        """Counts of people by society, prefecture… disclosure-controlled in the public edition."""
+        return F.control_people(figure, **options) if controlled else figure
+
     return [
         (
             "union",
@@ -144,9 +149,11 @@ def sections(union: Union, fiscal_year: int, as_of: datetime.date, public: bool)
             _("Membership"),
             lambda: [
                 F.membership_over_years_figure(scope=scope, fiscal_year=fiscal_year),
-                F.members_by_figure(scope=scope, as_of=as_of, by="society_kind"),
-                F.members_by_figure(scope=scope, as_of=as_of, by="prefecture"),
-                F.reconciliation_figure(scope=scope, fiscal_year=fiscal_year, by="society"),
+                published(F.members_by_figure(scope=scope, as_of=as_of, by="society_kind")),
+                published(F.members_by_figure(scope=scope, as_of=as_of, by="prefecture")),
+                published(
+                    F.reconciliation_figure(scope=scope, fiscal_year=fiscal_year, by="society"), linked_columns=True
+                ),
             ],
         ),
         (
@@ -171,7 +178,11 @@ def sections(union: Union, fiscal_year: int, as_of: datetime.date, public: bool)
             _("Contribution to the SDGs"),
             lambda: [F.sdg_figure(scope=scope, fiscal_year=fiscal_year, as_of=as_of)],
         ),
-        ("act", _("Worker Cooperatives Act"), lambda: [F.act_figure(scope=scope, fiscal_year=fiscal_year)]),
+        (
+            "act",
+            _("Worker Cooperatives Act"),
+            lambda: [published(F.act_figure(scope=scope, fiscal_year=fiscal_year), additive_rows=False)],
+        ),
         ("cases", _("Cases"), lambda: []),
     ]
 

@@ -2,6 +2,7 @@
 what the annual report typesets (PDF), lays out in sheets (XLSX) or lists (CSV). The numbers
 come from reports.selectors; this module only shapes them."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -49,6 +50,57 @@ class Dashboard:
     title: str
     headline: list[tuple[str, object, str]] = field(default_factory=list)  # (label, value, kind)
     figures: list[Figure] = field(default_factory=list)
+
+
+def control_people(figure: Figure, *, additive_rows: bool = True, linked_columns: bool = False) -> Figure:
+    """``figure`` as published outside the sensitive-data permission: every count of people from 1
+    to 4 (in either sign: leaves are shown negative) reads "<5", with complementary suppression
+    (reports.disclosure.control) down each column whose rows add up to the total, and, where
+    ``linked_columns`` (a reconciliation: opening + joins … = closing), along each row too, so no
+    hidden count can be worked out by subtraction. A hidden count's share is hidden with it."""
+    from reports.disclosure import control, is_small
+
+    counted = [i for i, column in enumerate(figure.columns) if column.kind == COUNT]
+    keys = {i: figure.columns[i].key for i in counted}
+    table = {
+        str(r): {keys[i]: abs(row[i]) for i in counted if isinstance(row[i], int)} for r, row in enumerate(figure.rows)
+    }
+    for _round in range(len(counted) + 1):
+        cells = control(table, additive_rows=additive_rows)
+        hidden = {(r, c) for r, row in cells.cells.items() for c, cell in row.items() if cell.suppressed}
+        if not linked_columns:
+            break
+        added = False
+        for r, row in table.items():
+            row_hidden = [c for c in row if (r, c) in hidden]
+            published = sorted((n, c) for c, n in row.items() if (r, c) not in hidden and n > 0)
+            if len(row_hidden) == 1 and published:
+                row[published[0][1]] = 1  # hide it too: a count taken as small hides it in the next round
+                added = True
+        if not added:
+            break
+    shares = [i for i, column in enumerate(figure.columns) if column.kind == SHARE]
+    rows = []
+    for r, row in enumerate(figure.rows):
+        row = list(row)
+        hidden_here = [i for i in counted if (str(r), keys[i]) in hidden]
+        for i in hidden_here:
+            row[i] = "<5"
+        if hidden_here:
+            for i in shares:
+                row[i] = None
+        rows.append(row)
+    total = list(figure.total) if figure.total else None
+    if total and additive_rows:
+        for i in counted:
+            if cells.totals.get(keys[i]) is not None and cells.totals[keys[i]].suppressed:
+                total[i] = "<5"
+    elif total:
+        for i in counted:
+            if isinstance(total[i], int) and is_small(abs(total[i])):
+                total[i] = "<5"
+    note = _("Counts of 1 to 4 are shown as <5, and a complementary count is hidden with them.")
+    return dataclasses.replace(figure, rows=rows, total=total, note=" ".join(filter(None, [figure.note, note])))
 
 
 def _years(fiscal_year: int, count: int = 6) -> list[int]:
@@ -190,10 +242,12 @@ def reconciliation_figure(*, scope, fiscal_year: int, by: str = "business_center
         Column("name", BY_LABELS[by], TEXT),
         Column("opening", _("Opening %(date)s") % {"date": result["opening_on"]}),
         Column("joins", _("Joined")),
+        Column("moves_in", _("Moved in")),
         *[
             Column(f"left_{reason}", _("Left: %(reason)s") % {"reason": reasons[reason]})
             for reason in result["reasons"]
         ],
+        Column("moves_out", _("Moved out")),
         Column("closing", _("Closing %(date)s") % {"date": result["closing_on"]}),
     ]
 
@@ -202,18 +256,25 @@ def reconciliation_figure(*, scope, fiscal_year: int, by: str = "business_center
             name,
             row["opening"],
             row["joins"],
+            row["moves_in"],
             *[-row["leaves_by_reason"][r] for r in result["reasons"]],
+            -row["moves_out"],
             row["closing"],
         ]
 
     return Figure(
         slug=f"reconciliation-by-{by}",
-        title=_("Reconciliation of worker members, FY%(year)s: opening + joined − left = closing")
+        title=_(
+            "Reconciliation of worker members, FY%(year)s: opening + joined + moved in − left − moved out = closing"
+        )
         % {"year": fiscal_year},
         columns=columns,
-        rows=[line(_label(row), row) for row in result["rows"] if any(row[c] for c in ("opening", "joins", "closing"))],
+        rows=[line(_label(row), row) for row in result["rows"]],
         total=line(_("Total"), result["total"]),
-        note=_("Members are counted at their current business center; leaves are shown as negative numbers."),
+        note=_(
+            "Members are counted at the business center where they worked on each day; leaves and moves out "
+            "are shown as negative numbers."
+        ),
     )
 
 

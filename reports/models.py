@@ -94,3 +94,50 @@ class ReportExport(models.Model):
 
     def __str__(self):
         return f"{self.union} FY{self.fiscal_year} {self.format} {self.sha256[:12]}"
+
+
+class MemberRollup(models.Model):
+    """The membership statistics kept by the database (reports.rollup): per cell of people (society,
+    business center, inclusion category, relationship, engaged in the work, reason for leaving)
+    either the change on a day (kind "D") or the running total at a month's end (kind "M"), and the
+    leaves of a day by reason (kind "R", with ``leave_reason``; read over a period only).
+    A figure on any day D is the month-end row of the last month end on or before D plus the day
+    rows after it up to D, so a statistic reads about one row per cell whatever the number of
+    members. Written only by the database's triggers, never by the application."""
+
+    class Kind(models.TextChoices):
+        DAY = "D", _("change on the day")
+        MONTH = "M", _("total at the month's end")
+        LEAVES_BY_REASON = "R", _("leaves on the day, by reason")
+
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    on = models.DateField()
+    society = models.ForeignKey(
+        "members.MemberSociety", models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    business_center = models.ForeignKey(
+        "businesses.BusinessCenter", models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    # null: the people themselves; set: the people holding this inclusion category (in ``active``)
+    category = models.ForeignKey(
+        "members.InclusionCategory", models.DO_NOTHING, null=True, db_constraint=False, db_index=False, related_name="+"
+    )
+    relationship = models.CharField(max_length=16)
+    engaged = models.BooleanField()
+    leave_reason = models.CharField(max_length=16, blank=True)
+    active = models.IntegerField(default=0)
+    elderly = models.IntegerField(default=0)
+    youth = models.IntegerField(default=0)
+    joins = models.IntegerField(default=0)
+    leaves = models.IntegerField(default=0)
+    moves_in = models.IntegerField(default=0)
+    moves_out = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "on"], name="member_rollup_kind_on"),
+            models.Index(fields=["society"], condition=Q(business_center__isnull=True), name="member_rollup_society"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.on} society {self.society_id} center {self.business_center_id}"

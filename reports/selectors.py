@@ -8,10 +8,16 @@ Definitions (../shared/design.md):
 - turnover of a society in FY N: its own reported figure if it has one, else the sum of its
   centers' figures (never both); the union's is the sum of its societies' that were members
   at any time in FY N.
+
+Counts of people come from the membership rollup the database keeps (reports.rollup): a person
+counts, on a day, at the center where they worked that day, and a figure reads about one row per
+group of people, not one per person.
 """
 
 import dataclasses
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -34,7 +40,9 @@ from django.utils.translation import get_language
 from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
 from jwcu.scope import Scope
-from members.models import InclusionCategory, MemberInclusion, MembershipReport, MemberSociety, Union, WorkerMember
+from members.models import InclusionCategory, MembershipReport, MemberSociety, Relationship, Union
+from reports import rollup
+from reports.models import MemberRollup
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,75 @@ def _count(queryset, group_field: str):
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
+def people(*, relationship: str | None = Relationship.WORKER_MEMBER, categories: bool = False):
+    """The rows of the membership rollup: of the people themselves (or, with ``categories``, of
+    the inclusion categories they hold), of one relationship (None: all). Brought up to date with
+    this transaction's writes first."""
+    rollup.ensure_current()
+    rows = MemberRollup.objects.filter(category__isnull=not categories)
+    return rows if relationship is None else rows.filter(relationship=relationship)
+
+
+def on(day: datetime.date, field: str = "active", **filters):
+    """The sum of a rollup ``field`` on ``day``: people active (elderly, youth…) that day, or
+    joins, leaves and moves up to it."""
+    return Coalesce(Sum(field, filter=rollup.at(day) & Q(**filters)), 0)
+
+
+def during(start: datetime.date, end: datetime.date, field: str, **filters):
+    """Joins (leaves, moves…) from ``start`` to ``end``, both included."""
+    return on(end, field, **filters) - on(start - datetime.timedelta(days=1), field, **filters)
+
+
+def year_ends(scope: Scope) -> list[int]:
+    """The months in which the fiscal years of the scope's societies end (March for most). One
+    query."""
+    months = scope.societies(MemberSociety.objects.all()).values_list("fiscal_year_end_month", flat=True)
+    return sorted(set(months)) or [3]
+
+
+def _each_society_year(fiscal_year: int, ends: list[int], figure, **filters):
+    """``figure(start, end, **filters)`` summed over the societies, each over its own fiscal
+    year ``fiscal_year`` (the year ending in its own month)."""
+    parts = []
+    for month in ends:
+        start, end = fiscal_year_bounds(fiscal_year, end_month=month)
+        parts.append(figure(start, end, society__fiscal_year_end_month=month, **filters))
+    return functools.reduce(operator.add, parts)
+
+
+def on_year_end(fiscal_year: int, ends: list[int], field: str = "active", **filters):
+    """People (or another rollup field) on the last day of each society's fiscal year."""
+    return _each_society_year(fiscal_year, ends, lambda _start, end, **f: on(end, field, **f), **filters)
+
+
+def during_year(fiscal_year: int, ends: list[int], field: str, **filters):
+    """Joins (leaves, moves…) during each society's fiscal year."""
+    return _each_society_year(fiscal_year, ends, lambda start, end, **f: during(start, end, field, **f), **filters)
+
+
+def year_boundaries(fiscal_years: list[int], ends: list[int]) -> Q:
+    """The rollup rows for the figures on the first eve and last day of each society's years."""
+    days = []
+    for year in fiscal_years:
+        for month in ends:
+            start, end = fiscal_year_bounds(year, end_month=month)
+            days += [start - datetime.timedelta(days=1), end]
+    return rollup.at_any(days)
+
+
+def _counted_on(day: datetime.date, group_field: str):
+    """Active worker members on ``day`` per outer row (a society, a center), 0 where none."""
+    counted = (
+        people()
+        .filter(rollup.at(day), **{group_field: OuterRef("pk")})
+        .order_by()
+        .values(group_field)
+        .annotate(n=Sum("active"))
+    )
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+
 def _latest_report(field: str, as_of: datetime.date):
     reports = MembershipReport.objects.filter(society=OuterRef("pk"), as_of__lte=as_of).order_by("-as_of")
     return Subquery(reports.values(field)[:1], output_field=IntegerField())
@@ -148,14 +225,13 @@ def society_turnover_expression(fiscal_year: int):
 def societies_with_membership(*, union: Union, as_of: datetime.date):
     """The union's member societies on ``as_of``, each annotated with its head offices, business
     centers, worker members and individual members on that day."""
-    active_workers = WorkerMember.objects.active_on(as_of).worker_members()
     return (
         MemberSociety.objects.filter(union=union)
         .in_union_on(as_of)
         .annotate(
             head_office_count=_count(HeadOffice.objects.open_on(as_of), "society"),
             business_center_count=_count(BusinessCenter.objects.open_on(as_of), "society"),
-            registered_worker_members=_count(active_workers, "society"),
+            registered_worker_members=_counted_on(as_of, "society"),
             # null where a society that does not register individuals has reported no count
             individual_member_count=Case(
                 When(registers_individuals=True, then="registered_worker_members"),
@@ -331,18 +407,16 @@ def _dimension(name: str) -> Dimension:
         raise ValueError(f"Unknown dimension '{name}'; choose one of {', '.join(DIMENSIONS)}.") from None
 
 
-def active_worker_members(*, scope: Scope, as_of: datetime.date):
-    return scope.members(WorkerMember.objects.active_on(as_of).worker_members())
-
-
 def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
     """Active worker members on ``as_of`` per group: [{key, label, worker_members}], one query."""
     dimension = _dimension(by)
     rows = (
-        active_worker_members(scope=scope, as_of=as_of)
+        scope.members(people())
+        .filter(rollup.at(as_of))
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
-        .annotate(worker_members=Count("pk"))
+        .annotate(worker_members=Sum("active"))
+        .filter(worker_members__gt=0)
         .order_by("key")
     )
     return list(rows)
@@ -350,32 +424,30 @@ def members_by(*, scope: Scope, as_of: datetime.date, by: str) -> list[dict]:
 
 def inclusion_by(*, scope: Scope, as_of: datetime.date, by: str) -> dict:
     """Per group: active worker members, the elderly (60+) and youth (under 35) among them on
-    ``as_of``, and per inclusion category the members holding it on that day. Two queries.
+    ``as_of``, and per inclusion category the members holding it on that day. Two queries (and
+    one to bring the rollup up to date inside a transaction that has written).
 
     Returns {"partitions": bool, "categories": [codes], "groups": [{key, label, active_members,
     elderly, youth, categories: {code: count}}]}. Raw counts: callers that publish outside the
     sensitive-data permission pass them through reports.disclosure.control.
     """
     dimension = _dimension(by)
-    sixty = as_of.replace(year=as_of.year - 60, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
-    thirty_five = as_of.replace(year=as_of.year - 35, day=28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
-    members = active_worker_members(scope=scope, as_of=as_of)
     groups = (
-        members.annotate(key=dimension.key(), label=dimension.label())
+        scope.members(people())
+        .filter(rollup.at(as_of))
+        .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
-        .annotate(
-            active_members=Count("pk"),
-            elderly=Count("pk", filter=Q(birth_date__lte=sixty)),
-            youth=Count("pk", filter=Q(birth_date__gt=thirty_five)),
-        )
+        .annotate(active_members=Sum("active"), elderly=Sum("elderly"), youth=Sum("youth"))
+        .filter(active_members__gt=0)
         .order_by("key")
     )
     held = (
-        MemberInclusion.objects.filter(member__in=members.values("pk"))
-        .filter(Q(since__isnull=True) | Q(since__lte=as_of), Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
-        .annotate(key=dimension.key("member__"))
+        scope.members(people(categories=True))
+        .filter(rollup.at(as_of))
+        .annotate(key=dimension.key())
         .values("key", "category__code")
-        .annotate(n=Count("member", distinct=True))
+        .annotate(n=Sum("active"))
+        .filter(n__gt=0)
         .order_by()
     )
     counts: dict = {}
@@ -513,16 +585,6 @@ def _line_share():
 # Each function below runs a fixed number of grouped queries, whatever the number of members.
 
 
-def _active_q(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}joined_on__lte": day}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
-    )
-
-
-def _between_q(field: str, start: datetime.date, end: datetime.date) -> Q:
-    return Q(**{f"{field}__gte": start, f"{field}__lte": end})
-
-
 def _share(part, whole) -> float | None:
     return None if not whole or part is None else part / whole
 
@@ -555,7 +617,11 @@ def headcounts(*, scope: Scope, as_of: datetime.date) -> dict[str, int]:
         n=Count("pk"),
         reported=Coalesce(Sum(Case(When(registers_individuals=False, then=_latest_report("members", as_of)))), 0),
     )
-    worker_members = active_worker_members(scope=scope, as_of=as_of).filter(society__registers_individuals=True).count()
+    worker_members = (
+        scope.members(people())
+        .filter(rollup.at(as_of), society__registers_individuals=True)
+        .aggregate(n=on(as_of))["n"]
+    )
     reported = societies["reported"] if scope.head_office_id is None and not _narrows_centers(scope) else 0
     return {
         "member_societies": societies["n"],
@@ -581,22 +647,29 @@ def overview(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> Overvie
 def membership_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
     """Per fiscal year: worker members at its end, joins and leaves during it, and individual
     members at its end (with the reported counts of societies that do not register people).
-    Two queries whatever the number of years."""
-    people = scope.members(WorkerMember.objects.worker_members())
+    Each society's year is its own (ending in its own month). Three queries whatever the number
+    of years."""
+    ends = year_ends(scope)
     aggregates, report_sums = {}, {}
     for year in fiscal_years:
-        start, end = fiscal_year_bounds(year)
-        aggregates[f"closing_{year}"] = Count("pk", filter=_active_q(end))
-        aggregates[f"joins_{year}"] = Count("pk", filter=_between_q("joined_on", start, end))
-        aggregates[f"leaves_{year}"] = Count("pk", filter=_between_q("left_on", start, end))
-        report_sums[f"reported_{year}"] = Coalesce(
-            Sum(
-                Case(When(registers_individuals=False, then=_latest_report("members", end))),
-                filter=Q(joined_union_on__lte=end) & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=end)),
-            ),
-            0,
-        )
-    counts = people.aggregate(**aggregates)
+        aggregates[f"closing_{year}"] = on_year_end(year, ends)
+        aggregates[f"joins_{year}"] = during_year(year, ends, "joins")
+        aggregates[f"leaves_{year}"] = during_year(year, ends, "leaves")
+        reported = []
+        for month in ends:
+            end = fiscal_year_bounds(year, end_month=month)[1]
+            reported.append(
+                Coalesce(
+                    Sum(
+                        Case(When(registers_individuals=False, then=_latest_report("members", end))),
+                        filter=Q(fiscal_year_end_month=month, joined_union_on__lte=end)
+                        & (Q(left_union_on__isnull=True) | Q(left_union_on__gt=end)),
+                    ),
+                    0,
+                )
+            )
+        report_sums[f"reported_{year}"] = functools.reduce(operator.add, reported)
+    counts = scope.members(people()).filter(year_boundaries(fiscal_years, ends)).aggregate(**aggregates)
     reported = scope.societies(MemberSociety.objects.all()).aggregate(**report_sums)
     return [
         {
@@ -616,45 +689,64 @@ RECONCILIATION_DIMENSIONS = ("union", "society", "head_office", "business_center
 
 def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "business_center") -> dict:
     """Worker members per group for the fiscal year: opening (the day before it starts), joins,
-    leaves by reason, closing (its last day), with opening + joins - leaves = closing in every
-    row. A member is counted at the center of their current record: the registry holds where
-    people work now, so a member who moved is in the rows of the new center for every year.
-    One query."""
+    moves in from another center, leaves by reason, moves out, closing (its last day), with
+    opening + joins + moves in - leaves - moves out = closing in every row. People count at the
+    center where they worked on each day, each society over its own fiscal year (the dates given
+    are those of a year ending in March). Two queries."""
     from members.models import LeaveReason
 
     if by not in RECONCILIATION_DIMENSIONS:
         raise ValueError(f"Reconciliation is by one of {', '.join(RECONCILIATION_DIMENSIONS)}.")
     dimension = _dimension(by)
     start, end = fiscal_year_bounds(fiscal_year)
-    left = _between_q("left_on", start, end)
+    opening_on = start - datetime.timedelta(days=1)
     reasons = [value for value, _label in LeaveReason.choices]
-    rows = (
-        scope.members(WorkerMember.objects.worker_members())
-        .filter(joined_on__lte=end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+    ends = year_ends(scope)
+    in_year = functools.reduce(
+        operator.or_,
+        (
+            Q(
+                kind=MemberRollup.Kind.LEAVES_BY_REASON,
+                on__gte=fiscal_year_bounds(fiscal_year, end_month=month)[0],
+                on__lte=fiscal_year_bounds(fiscal_year, end_month=month)[1],
+                society__fiscal_year_end_month=month,
+            )
+            for month in ends
+        ),
+    )
+    by_reason = {
+        reason: Coalesce(Sum("leaves", filter=in_year & Q(leave_reason=reason)), 0) for reason in [*reasons, ""]
+    }
+    rows = list(
+        scope.members(people())
+        .filter(year_boundaries([fiscal_year], ends) | in_year)
         .annotate(key=dimension.key(), label=dimension.label())
         .values("key", "label")
+        # (named apart from the rollup's own fields, which the sums read)
         .annotate(
-            opening=Count("pk", filter=_active_q(start - datetime.timedelta(days=1))),
-            joins=Count("pk", filter=_between_q("joined_on", start, end)),
-            leaves=Count("pk", filter=left),
-            closing=Count("pk", filter=_active_q(end)),
-            **{f"leaves_{reason}": Count("pk", filter=left & Q(leave_reason=reason)) for reason in reasons},
-            leaves_unstated=Count("pk", filter=left & Q(leave_reason="")),
+            opening=on_year_end(fiscal_year - 1, ends),
+            n_joins=during_year(fiscal_year, ends, "joins"),
+            n_moves_in=during_year(fiscal_year, ends, "moves_in"),
+            n_leaves=during_year(fiscal_year, ends, "leaves"),
+            n_moves_out=during_year(fiscal_year, ends, "moves_out"),
+            closing=on_year_end(fiscal_year, ends),
+            **{f"left_{reason or 'unstated'}": total for reason, total in by_reason.items()},
         )
         .order_by("key")
     )
-    rows = list(rows)
+    columns = ["opening", "joins", "moves_in", "leaves", "moves_out", "closing"]
     for row in rows:
-        row["leaves_by_reason"] = {reason: row.pop(f"leaves_{reason}") for reason in [*reasons, "unstated"]}
-    columns = ["opening", "joins", "leaves", "closing"]
+        for column in ("joins", "moves_in", "leaves", "moves_out"):
+            row[column] = row.pop(f"n_{column}")
+        row["leaves_by_reason"] = {reason: row.pop(f"left_{reason}") for reason in [*reasons, "unstated"]}
+    rows = [row for row in rows if any(row[column] for column in columns)]
     total = {column: sum(row[column] for row in rows) for column in columns}
     total["leaves_by_reason"] = {
         reason: sum(row["leaves_by_reason"][reason] for row in rows) for reason in [*reasons, "unstated"]
     }
     return {
         "fiscal_year": fiscal_year,
-        "opening_on": start - datetime.timedelta(days=1),
+        "opening_on": opening_on,
         "closing_on": end,
         "reasons": [*reasons, "unstated"],
         "rows": rows,
@@ -773,10 +865,11 @@ def sdg_contribution(*, scope: Scope, as_of: datetime.date, fiscal_year: int) ->
     from businesses.models import BusinessLine
 
     members = dict(
-        active_worker_members(scope=scope, as_of=as_of)
-        .filter(business_center__isnull=False)
+        scope.members(people())
+        .filter(rollup.at(as_of), business_center__isnull=False)
         .values("business_center")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("active"))
+        .filter(n__gt=0)
         .values_list("business_center", "n")
     )
     turnover = dict(
@@ -809,31 +902,30 @@ ACT_MEMBERS_ENGAGED = 4 / 5
 ACT_WORKERS_MEMBERS = 3 / 4
 
 
-def _engaged_q() -> Q:
-    """Engaged in the work: the registry has no such flag, so a person with a contract or
-    weekly hours above zero counts as engaged; volunteers never do."""
-    return (~Q(contract_type="") | Q(weekly_hours__gt=0)) & ~Q(relationship="volunteer")
-
-
 def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
     """Per society incorporated under the Worker Cooperatives Act, on the fiscal year's last day:
     the share of members engaged in the work (>= 4/5) and the share of those engaged in the work
-    who are members (>= 3/4), flagged where it falls short. Worker members are the members;
+    who are members (>= 3/4), flagged where it falls short. The registry has no flag for being
+    engaged in the work: a person with a contract or weekly hours above zero counts as engaged,
+    a volunteer never does (the rollup's ``engaged``). Worker members are the members;
     employees and trainees with a contract are non-member workers. One query."""
-    from members.models import LegalForm, Relationship
+    from members.models import LegalForm
 
-    end = fiscal_year_bounds(fiscal_year)[1]
-    engaged = _engaged_q()
-    is_member = Q(relationship=Relationship.WORKER_MEMBER)
+    ends = year_ends(scope)
     rows = (
-        scope.members(WorkerMember.objects.active_on(end))
-        .filter(society__legal_form=LegalForm.WORKER_COOP, society__registers_individuals=True)
-        .values(key=F("society__code"), label=F("society__name"))
-        .annotate(
-            members=Count("pk", filter=is_member),
-            members_engaged=Count("pk", filter=is_member & engaged),
-            workers=Count("pk", filter=engaged),
+        scope.members(people(relationship=None))
+        .filter(
+            year_boundaries([fiscal_year], ends),
+            society__legal_form=LegalForm.WORKER_COOP,
+            society__registers_individuals=True,
         )
+        .values(key=F("society__code"), label=F("society__name"), end_month=F("society__fiscal_year_end_month"))
+        .annotate(
+            members=on_year_end(fiscal_year, ends, relationship=Relationship.WORKER_MEMBER),
+            members_engaged=on_year_end(fiscal_year, ends, relationship=Relationship.WORKER_MEMBER, engaged=True),
+            workers=on_year_end(fiscal_year, ends, engaged=True),
+        )
+        .filter(Q(members__gt=0) | Q(workers__gt=0))
         .order_by("key")
     )
     result = []
@@ -843,7 +935,7 @@ def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
         result.append(
             {
                 **row,
-                "as_of": end,
+                "as_of": fiscal_year_bounds(fiscal_year, end_month=row.pop("end_month"))[1],
                 "members_engaged_share": members_share,
                 "workers_members_share": workers_share,
                 "members_engaged_ok": members_share is not None and members_share >= ACT_MEMBERS_ENGAGED,
@@ -856,10 +948,9 @@ def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
 def featured_cases(*, scope: Scope, as_of: datetime.date) -> list[dict]:
     """The business centers told as cases, with their story and worker members on ``as_of``. One
     query."""
-    active = WorkerMember.objects.active_on(as_of).worker_members()
     return list(
         scope.centers(BusinessCenter.objects.filter(featured=True))
-        .annotate(worker_members=_count(active.filter(business_center__isnull=False), "business_center"))
+        .annotate(worker_members=_counted_on(as_of, "business_center"))
         .values(
             "code", "name", "name_ja", "municipality", "prefecture", "opened_on", "story", "story_ja", "worker_members"
         )

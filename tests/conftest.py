@@ -16,6 +16,12 @@ def _static_files_without_manifest(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _import_jobs_inline(settings):
+    """Import jobs run inside the request that starts them, so that tests are deterministic."""
+    settings.IMPORT_JOBS_SYNCHRONOUS = True
+
+
 @pytest.fixture
 def english():
     """Messages asserted word for word are the English ones."""

@@ -152,12 +152,26 @@ def test_a_failure_half_way_leaves_nothing(monkeypatch):
 
 
 def test_bench_runs_end_to_end_and_leaves_the_database_as_it_was(capsys):
-    load, baseline, summary = bench.main(["--members", "200", "--centers", "10"])
+    small, large = bench.main(["--sizes", "120,240", "--centers", "6", "--import-rows", "40"])
 
-    assert (load.step, load.rows) == ("generate_synthetic", 200)
-    assert load.peak_rss_mb > 0
-    assert baseline.rows == 200
-    assert summary.step == "union_summary"
+    assert (small.members, large.members) == (120, 240)
+    for run in (small, large):
+        assert list(run.results) == [
+            "dashboard overview",
+            "dashboard inclusion",
+            "membership statistics endpoint",
+            "API full member sync",
+            "import of 40 members",
+            "annual report FY2024 (XLSX)",
+        ]
+        assert all(result.seconds > 0 and result.baseline > 0 for result in run.results.values())
+        assert run.results["import of 40 members"].rows == 40
+        assert run.peak_rss_mb > 0
+    # every person of the union went through the API (the bench compares it with the raw fetch)
+    assert large.results["API full member sync"].rows >= 240
     assert not Union.objects.exists()
     assert not WorkerMember.objects.exists()
-    assert "rows/s" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "× base" in out
+    assert "of COPY" in out
+    assert "of fetch+JSON" in out

@@ -225,3 +225,8 @@ def test_an_empty_cell_keeps_the_stored_value_of_a_field_that_cannot_be_empty(tm
     # capital cannot be empty: kept; a date of leaving can: the file says the member has not left
     assert (member.capital_contribution_yen, member.left_on) == (70_000, None)
     assert [h.history_type for h in member.history.order_by("history_date", "history_id")] == ["+", "~"]
+
+
+def test_a_null_character_in_a_cell_is_a_problem_of_its_cell(tmp_path, society):
+    path = write(tmp_path, f"{HEADER}\nwc-tokyo,1,山\x00田,花子,ヤマダ,1970-05-01,2015-04-01,\n")
+    assert problems_of(path) == [(2, "family_name", "山\ufffd田", "contains a null character")]
