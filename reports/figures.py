@@ -15,6 +15,7 @@ from reports import charts, selectors
 from reports.selectors import NATIONAL_COMPARISONS
 
 TEXT, COUNT, YEN, SHARE = "text", "count", "yen", "share"
+SUPPRESSION_NOTE = gettext_lazy("Counts of 1 to 4 are shown as <5, and a complementary count is hidden with them.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def control_people(figure: Figure, *, additive_rows: bool = True, linked_columns
         for i in counted:
             if isinstance(total[i], int) and is_small(abs(total[i])):
                 total[i] = "<5"
-    note = _("Counts of 1 to 4 are shown as <5, and a complementary count is hidden with them.")
+    note = str(SUPPRESSION_NOTE)
     return dataclasses.replace(figure, rows=rows, total=total, note=" ".join(filter(None, [figure.note, note])))
 
 
@@ -375,7 +376,7 @@ def inclusion_figure(*, scope, as_of: datetime.date, by: str, controlled: bool) 
     title = _("Inclusion by %(dimension)s on %(date)s") % {"dimension": BY_LABELS[by].lower(), "date": as_of}
     notes = [_("Share = members in the category / active worker members of the group.")]
     if controlled:
-        notes.append(_("Counts of 1 to 4 are shown as <5, and a complementary count is hidden with them."))
+        notes.append(str(SUPPRESSION_NOTE))
     if not table["partitions"]:
         notes.append(_("A center may run several business lines; its people count in each."))
     return Figure(
