@@ -380,7 +380,12 @@ def main(argv: list[str] | None = None) -> list[SizeRun]:
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     setup_django()
-    runs = [measure_size(members=size, centers=args.centers, import_rows=args.import_rows) for size in sizes]
+    runs = []
+    for size in sizes:
+        runs.append(measure_size(members=size, centers=args.centers, import_rows=args.import_rows))
+        if len(sizes) > 1:  # each size's figures as soon as they are known: a large size takes a while
+            _print(runs[-1:])
+            print(flush=True)
     _print(runs)
     return runs
 
