@@ -116,7 +116,12 @@ class MemberRollup(models.Model):
         "members.MemberSociety", models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     business_center = models.ForeignKey(
-        "businesses.BusinessCenter", models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+        "businesses.BusinessCenter",
+        models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,  # member_rollup_center_kind_on
+        related_name="+",
     )
     # null: the people themselves; set: the people holding this inclusion category (in ``active``)
     category = models.ForeignKey(
@@ -135,8 +140,15 @@ class MemberRollup(models.Model):
 
     class Meta:
         indexes = [
+            # The union's figures on a day: the month-end rows of one month and the day rows after it.
             models.Index(fields=["kind", "on"], name="member_rollup_kind_on"),
-            models.Index(fields=["society"], condition=Q(business_center__isnull=True), name="member_rollup_society"),
+            # A center's figures, and the rows a recomputation replaces and reads (reports.rollup).
+            models.Index(fields=["business_center", "kind", "on"], name="member_rollup_center_kind_on"),
+            models.Index(
+                fields=["society", "kind", "on"],
+                condition=Q(business_center__isnull=True),
+                name="member_rollup_society_kind_on",
+            ),
         ]
 
     def __str__(self):

@@ -40,13 +40,19 @@ _MEASURES = ("active", "elderly", "youth", "joins", "leaves", "moves_in", "moves
 _COLUMNS = f'kind, "on", {_CELL}, {", ".join(_MEASURES)}'
 _SUMS = ", ".join(f"sum({m})" for m in _MEASURES)
 _ANY_NONZERO = " OR ".join(f"sum({m}) <> 0" for m in _MEASURES)
-_RUNNING = ", ".join(f"sum(sum({m})) OVER cell_months AS {m}" for m in _MEASURES)
+_SUMS_AS = ", ".join(f"sum({m}) AS {m}" for m in _MEASURES)
+_RUNNING_SUMS = ", ".join(f"sum({m}) OVER cell_months AS {m}" for m in _MEASURES)
 _RUNNING_NONZERO = " OR ".join(f"{m} <> 0" for m in _MEASURES)
-_ZEROS = ", ".join("0" for _ in _MEASURES)
 
 REFRESH = f"""
 CREATE OR REPLACE FUNCTION reports_rollup_refresh(centers bigint[], societies bigint[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The planner cannot know how many people a transaction has just written: its estimates run to
+-- millions of rows, which would compile the statements (JIT, about 0.9 s) and size the sorts of
+-- the month totals for disk. Neither pays for statements that handle some hundred thousand rows.
+SET jit = off
+SET work_mem = '128MB'
+AS $$
 DECLARE
     h date;
 BEGIN
@@ -111,30 +117,27 @@ BEGIN
     GROUP BY kind, "on", {_CELL}
     HAVING {_ANY_NONZERO};
 
-    -- Running totals at each month's end, from the cell's first month to the horizon.
+    -- Running totals at each month's end, from the cell's first month to the horizon: summed over
+    -- the months that have changes (a sort of those alone), then carried over the months until
+    -- the cell's next change.
     INSERT INTO reports_memberrollup ({_COLUMNS})
-    WITH day AS (
-        SELECT {_CELL}, (date_trunc('month', "on") + interval '1 month - 1 day')::date AS month_end,
-               {", ".join(_MEASURES)}
+    WITH changes AS (
+        SELECT {_CELL}, date_trunc('month', "on")::date AS month, {_SUMS_AS}
         FROM reports_memberrollup
         WHERE kind = 'D'
           AND (business_center_id = ANY(centers) OR (business_center_id IS NULL AND society_id = ANY(societies)))
-    ), first_month AS (
-        SELECT {_CELL}, min(month_end) AS month_end FROM day GROUP BY {_CELL}
-    ), month AS (
-        SELECT {_CELL}, month_end, {", ".join(_MEASURES)} FROM day
-        UNION ALL
-        SELECT {_CELL}, (g + interval '1 month - 1 day')::date, {_ZEROS}
-        FROM first_month, generate_series(date_trunc('month', month_end), date_trunc('month', h), interval '1 month') g
+        GROUP BY {_CELL}, date_trunc('month', "on")
     ), running AS (
-        SELECT {_CELL}, month_end, {_RUNNING}
-        FROM month
-        GROUP BY {_CELL}, month_end
-        WINDOW cell_months AS (PARTITION BY {_CELL} ORDER BY month_end)
+        SELECT {_CELL}, month, {_RUNNING_SUMS},
+               lead(month) OVER cell_months AS next_change
+        FROM changes
+        WINDOW cell_months AS (PARTITION BY {_CELL} ORDER BY month)
     )
-    SELECT 'M', month_end, {_CELL}, {", ".join(_MEASURES)}
-    FROM running
-    WHERE month_end <= h AND ({_RUNNING_NONZERO});
+    SELECT 'M', (g + interval '1 month - 1 day')::date, {_CELL}, {", ".join(_MEASURES)}
+    FROM running,
+         generate_series(month::timestamp, least(next_change - interval '1 month', date_trunc('month', h)),
+                         interval '1 month') g
+    WHERE {_RUNNING_NONZERO};
 END $$;
 """
 
