@@ -135,6 +135,12 @@ if env("DATABASE_REPLICA_URL", default=""):
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
         "jwcu.db_router.ReplicaRoutingMiddleware",
     )
+# No JIT compilation: the registry's statements are short, and a plan whose estimate is large
+# (correlated subqueries of the annual report, a just-imported table not yet analysed) would
+# spend about half a second compiling for a statement that runs in milliseconds.
+for _database in DATABASES.values():
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -115,7 +115,8 @@ BEGIN
     SELECT kind, "on", {_CELL}, {_SUMS}
     FROM event
     GROUP BY kind, "on", {_CELL}
-    HAVING {_ANY_NONZERO};
+    HAVING {_ANY_NONZERO}
+    ORDER BY "on";  -- a day's rows side by side on disk: a figure on a day reads few pages
 
     -- Running totals at each month's end, from the cell's first month to the horizon: summed over
     -- the months that have changes (a sort of those alone), then carried over the months until
@@ -137,7 +138,8 @@ BEGIN
     FROM running,
          generate_series(month::timestamp, least(next_change - interval '1 month', date_trunc('month', h)),
                          interval '1 month') g
-    WHERE {_RUNNING_NONZERO};
+    WHERE {_RUNNING_NONZERO}
+    ORDER BY g;
 END $$;
 """
 
