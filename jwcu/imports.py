@@ -10,6 +10,7 @@ read, checked and written in chunks, so memory stays bounded whatever the size o
 import codecs
 import csv
 import datetime
+import functools
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -294,13 +295,14 @@ def import_file(
     outcome.key_columns = [at for at, column in enumerate(columns.values()) if column.field in layout.key]
 
     seen_keys: set[tuple] = set()
+    defaults_checked: set[str] = set()
     with audit.acting(channel=audit.Channel.IMPORT, user=user), transaction.atomic():
         try:
             for chunk in _chunks(rows, CHUNK_ROWS):
                 valid, sample = [], []
                 for number, cells in chunk:
                     outcome.rows += 1
-                    record = _checked_row(number, cells, columns, layout, refuse, seen_keys)
+                    record = _checked_row(number, cells, columns, layout, refuse, seen_keys, defaults_checked)
                     if record is not None:
                         valid.append((number, record))
                         if len(outcome.sample) + len(sample) < SAMPLE_ROWS:
@@ -334,7 +336,9 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refuse, seen_keys) -> dict | None:
+def _checked_row(
+    number, cells, columns: dict[int, Column], layout: Layout, refuse, seen_keys, defaults_checked: set
+) -> dict | None:
     """The row's field values if it passes every rule; else None, every problem refused."""
     parsed, failed = {}, set()
     for index, column in columns.items():
@@ -365,7 +369,10 @@ def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refu
     values = layout.resolve(parsed, problem)
     # The other rules are checked too when a cell failed, so that every problem is reported.
     instance = layout.model(**{k: v for k, v in values.items() if k not in layout.skip_fields})
-    skipped = failed | {f.name for f in layout.model._meta.concrete_fields if f.is_relation}
+    # A field the row leaves empty keeps its stored value, or gets its default: the same default
+    # on every row, so it is checked on the first row that leaves it empty, not on each.
+    unfilled = _field_names(layout.model) - values.keys()
+    skipped = failed | _relation_names(layout.model) | (unfilled & defaults_checked)
     errors = {}
     for check in (lambda: instance.clean_fields(exclude=skipped), instance.clean, instance.validate_periods):
         try:
@@ -378,6 +385,7 @@ def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refu
             continue
         for message in messages:
             refuse(Problem(number, name, cells_by_field.get(name, _cell(values.get(name))), message))
+    defaults_checked.update(unfilled - errors.keys())
     if failed or errors:
         return None
     key = tuple(getattr(v, "pk", v) for v in (values[k] for k in layout.key))
@@ -386,6 +394,16 @@ def _checked_row(number, cells, columns: dict[int, Column], layout: Layout, refu
         return None
     seen_keys.add(key)
     return values
+
+
+@functools.cache
+def _field_names(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields)
+
+
+@functools.cache
+def _relation_names(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields if f.is_relation)
 
 
 def _nullable(model, name: str) -> bool:
