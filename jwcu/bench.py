@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,8 +188,8 @@ def _api_sync(http) -> int:
     return rows
 
 
-def _import_file(society, centers: list[str], rows: int, directory: str) -> Path:
-    """A member file of ``rows`` new people of ``society``, in import_members' layout."""
+def _import_file(society_code: str, centers: list[str], rows: int, directory: str) -> Path:
+    """A member file of ``rows`` new people of a society, in import_members' layout."""
     path = Path(directory) / "members.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -198,7 +199,7 @@ def _import_file(society, centers: list[str], rows: int, directory: str) -> Path
         for n in range(rows):
             writer.writerow(
                 [
-                    society.code,
+                    society_code,
                     f"IMP{n:08d}",
                     "山田",
                     "花子",
@@ -211,18 +212,22 @@ def _import_file(society, centers: list[str], rows: int, directory: str) -> Path
 
 
 def _copy_baseline(society_id: int, member_numbers_like: str) -> float:
-    """PostgreSQL's COPY of the imported rows, from a file, into a temporary table with the
-    members' columns, indexes and checks (no foreign keys, no Python)."""
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        return _copy_into_like(cursor.cursor, society_id, member_numbers_like)
+
+
+def _copy_into_like(raw, society_id: int, member_numbers_like: str) -> float:
+    """Seconds of PostgreSQL's COPY of the imported rows, from a file, into a temporary table
+    with the members' columns, indexes and checks (no foreign keys, no Python)."""
     from jwcu.synthetic import MEMBER_COLUMNS
 
     select = (
         f"SELECT {MEMBER_COLUMNS} FROM members_workermember "
         f"WHERE society_id = {int(society_id)} AND member_number LIKE '{member_numbers_like}'"
     )
-    with tempfile.TemporaryFile() as rows, connection.cursor() as cursor:
-        raw = cursor.cursor
+    with tempfile.TemporaryFile() as rows:
         raw.copy_expert(f"COPY ({select}) TO STDOUT", rows)
         rows.seek(0)
         raw.execute("CREATE TEMP TABLE bench_members (LIKE members_workermember INCLUDING ALL) ON COMMIT DROP")
@@ -313,7 +318,7 @@ def measure_size(*, members: int, centers: int, import_rows: int) -> SizeRun:
             society = MemberSociety.objects.filter(union=union, registers_individuals=True).order_by("code").first()
             codes = list(society.business_centers.values_list("code", flat=True)) or [""]
             with tempfile.TemporaryDirectory() as directory:
-                path = _import_file(society, codes, import_rows, directory)
+                path = _import_file(society.code, codes, import_rows, directory)
                 started = time.perf_counter()
                 outcome = import_file(path, member_layout(society=society))
                 rollup.ensure_current()
@@ -334,6 +339,71 @@ def measure_size(*, members: int, centers: int, import_rows: int) -> SizeRun:
     except _RollBack:
         pass
     return run
+
+
+@dataclass
+class LargeImport:
+    rows: int
+    seconds: float
+    peak_rss_mb: float
+    copy_seconds: float
+
+
+def measure_large_import(rows: int) -> LargeImport:
+    """``manage.py import_members`` of ``rows`` new members in a process of its own (its peak
+    resident memory is the command's alone), into a scratch database that is dropped afterwards,
+    beside COPY of the same rows into a table of the same shape."""
+    import subprocess
+
+    import psycopg2
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    scratch = f"{database['NAME']}_bench_import"
+    admin = connection.get_new_connection({**connection.get_connection_params(), "dbname": "postgres"})
+    admin.autocommit = True
+    url = (
+        f"postgres://{database['USER'] or ''}{':' + database['PASSWORD'] if database['PASSWORD'] else ''}@"
+        f"{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
+    )
+    environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
+
+    def manage(*arguments):
+        subprocess.run([sys.executable, "manage.py", *arguments], env=environment, check=True, stdout=subprocess.DEVNULL)
+
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        manage("migrate", "--noinput")
+        manage("generate_synthetic", "--members", "13000", "--centers", "340", "--union-code", "bench-import")
+        with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, s.code, array_agg(c.code ORDER BY c.code) FROM members_membersociety s "
+                "JOIN businesses_businesscenter c ON c.society_id = s.id "
+                "WHERE s.registers_individuals GROUP BY s.id ORDER BY s.code LIMIT 1"
+            )
+            society_id, society_code, centers = cursor.fetchone()
+        with tempfile.TemporaryDirectory() as directory:
+            path = _import_file(society_code, centers, rows, directory)
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "import_members", str(path), "--society", society_code],
+                env=environment,
+                stdout=subprocess.DEVNULL,
+            )
+            _pid, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - started
+            if status:
+                raise RuntimeError(f"import_members failed ({status})")
+        with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
+            copied = _copy_into_like(cursor, society_id, "IMP%")
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        admin.close()
+    return LargeImport(rows, seconds, usage.ru_maxrss / 1024, copied)
 
 
 def _print(runs: list[SizeRun]) -> None:
@@ -377,6 +447,13 @@ def main(argv: list[str] | None = None) -> list[SizeRun]:
     parser.add_argument("--sizes", default="13000,1000000", help="comma-separated numbers of people")
     parser.add_argument("--centers", type=int, default=340)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--large-import",
+        type=int,
+        default=1_000_000,
+        metavar="ROWS",
+        help="rows of the import_members run in a process of its own, for its peak memory (0: none)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     setup_django()
@@ -387,6 +464,15 @@ def main(argv: list[str] | None = None) -> list[SizeRun]:
             _print(runs[-1:])
             print(flush=True)
     _print(runs)
+    if args.large_import:
+        large = measure_large_import(args.large_import)
+        print(
+            f"import_members of {large.rows:,} new members in its own process: {large.seconds:.1f} s "
+            f"({large.rows / large.seconds:,.0f} rows/s), peak RSS {large.peak_rss_mb:.0f} MB; COPY of the same rows "
+            f"{large.copy_seconds:.1f} s ({large.rows / large.copy_seconds:,.0f} rows/s): "
+            f"{large.copy_seconds / large.seconds:.2f} of COPY's rate",
+            flush=True,
+        )
     return runs
 
 

@@ -152,7 +152,7 @@ def test_a_failure_half_way_leaves_nothing(monkeypatch):
 
 
 def test_bench_runs_end_to_end_and_leaves_the_database_as_it_was(capsys):
-    small, large = bench.main(["--sizes", "120,240", "--centers", "6", "--import-rows", "40"])
+    small, large = bench.main(["--sizes", "120,240", "--centers", "6", "--import-rows", "40", "--large-import", "0"])
 
     assert (small.members, large.members) == (120, 240)
     for run in (small, large):
@@ -175,3 +175,16 @@ def test_bench_runs_end_to_end_and_leaves_the_database_as_it_was(capsys):
     assert "× base" in out
     assert "of COPY" in out
     assert "of fetch+JSON" in out
+
+
+def test_bench_times_import_members_in_a_process_of_its_own_and_drops_its_database():
+    from django.db import connection
+
+    large = bench.measure_large_import(300)
+
+    assert large.rows == 300
+    assert large.seconds > 0 and large.copy_seconds > 0
+    assert large.peak_rss_mb > 20  # the command's own process: Django and the file, not this one's
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", ["%bench_import"])
+        assert cursor.fetchone() == (0,)
