@@ -294,7 +294,7 @@ def import_file(
     outcome.columns = [header[index] for index in columns]
     outcome.key_columns = [at for at, column in enumerate(columns.values()) if column.field in layout.key]
 
-    seen_keys: set[tuple] = set()
+    seen_keys: dict[tuple, set] = {}
     defaults_checked: set[str] = set()
     with audit.acting(channel=audit.Channel.IMPORT, user=user), transaction.atomic():
         try:
@@ -337,7 +337,7 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
 
 
 def _checked_row(
-    number, cells, columns: dict[int, Column], layout: Layout, refuse, seen_keys, defaults_checked: set
+    number, cells, columns: dict[int, Column], layout: Layout, refuse, seen_keys: dict, defaults_checked: set
 ) -> dict | None:
     """The row's field values if it passes every rule; else None, every problem refused."""
     parsed, failed = {}, set()
@@ -389,10 +389,14 @@ def _checked_row(
     if failed or errors:
         return None
     key = tuple(getattr(v, "pk", v) for v in (values[k] for k in layout.key))
-    if key in seen_keys:
-        refuse(Problem(number, layout.key[-1], str(key[-1]), _("appears twice in the file")))
+    # the keys seen, as their last part by the rest (a society's member numbers): a million rows'
+    # keys then hold a million strings, not as many tuples besides
+    *rest, last = key
+    seen = seen_keys.setdefault(tuple(rest), set())
+    if last in seen:
+        refuse(Problem(number, layout.key[-1], str(last), _("appears twice in the file")))
         return None
-    seen_keys.add(key)
+    seen.add(last)
     return values
 
 
