@@ -370,7 +370,9 @@ def measure_large_import(rows: int) -> LargeImport:
     environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
 
     def manage(*arguments):
-        subprocess.run([sys.executable, "manage.py", *arguments], env=environment, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "manage.py", *arguments], env=environment, check=True, stdout=subprocess.DEVNULL
+        )
 
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
