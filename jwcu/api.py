@@ -18,7 +18,8 @@ from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Field, Func, OuterRef, Q, Value
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -394,6 +395,13 @@ class ClientView:
 # Pagination --------------------------------------------------------------------------------------
 
 
+class Row(Func):
+    """A row constructor, ``ROW(a, b)``, to compare tuples of columns as PostgreSQL orders them."""
+
+    function = "ROW"
+    output_field = Field()
+
+
 class KeysetPagination(BasePagination):
     """Pages ordered by (field, id) and continued after the last row seen: a row that changes
     during a sync by updated_at moves behind the cursor and is served again, none is skipped.
@@ -409,8 +417,7 @@ class KeysetPagination(BasePagination):
         cursor = request.query_params.get("cursor")
         if cursor is not None:
             value, last_id = self._decode(cursor, field)
-            after = "lt" if descending else "gt"
-            queryset = queryset.filter(Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": last_id}))
+            queryset = queryset.filter(self._after(queryset.model, field, value, last_id, descending=descending))
         order = [f"-{field}", "-id"] if descending else [field, "id"]
         rows = list(queryset.order_by(*order)[: size + 1])
         self.request = request
@@ -422,6 +429,23 @@ class KeysetPagination(BasePagination):
             value = value.isoformat() if isinstance(value, datetime.datetime | datetime.date) else value
             self.next_cursor = signing.dumps([field, value, last.id], salt=self.salt, compress=True)
         return rows
+
+    @staticmethod
+    def _after(model, field: str, value, last_id: int, *, descending: bool):
+        """The rows after the cursor: ``(field, id) > (value, last_id)`` (``<`` descending) as one
+        row comparison, which PostgreSQL answers with a range scan of an index on (field, id) or
+        (scope column, field, id). ``field > value OR (field = value AND id > last_id)`` would
+        scan, on every page, all the rows sharing ``value`` from the first; rows imported together
+        share their updated_at.
+
+        It is written ``>= (value, last_id + 1)`` (ids are integers: the same rows) because the
+        planner estimates a row comparison by its first column alone: ``updated_at > value``
+        when most rows have that very value is estimated as no row, and a society's page would
+        then walk the union-wide index, filtering out the other societies' rows."""
+        ordered, pk = model._meta.get_field(field), model._meta.get_field("id")
+        step, comparison = (-1, LessThanOrEqual) if descending else (1, GreaterThanOrEqual)
+        bound = Row(Value(ordered.to_python(value), output_field=ordered), Value(last_id + step, output_field=pk))
+        return comparison(Row(F(field), F("id")), bound)
 
     def _page_size(self, request) -> int:
         raw = request.query_params.get("page_size")
