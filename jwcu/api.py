@@ -8,16 +8,18 @@ call the apps' services inside ``jwcu.audit.acting(channel="api")``.
 
 import contextlib
 import datetime
+import decimal
 import hashlib
 import hmac
 import json
+import operator
 import re
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, Field, Func, OuterRef, Q, Value
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.http import Http404, JsonResponse
@@ -30,11 +32,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import ISO_8601, exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import BasePagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -257,8 +260,11 @@ class RegistrySchema(AutoSchema):
 
 
 def etag_of(data) -> str:
-    body = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return tag_of(json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode())
+
+
+def tag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _etags(header: str) -> set[str]:
@@ -381,7 +387,7 @@ class ClientView:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
-            tag = etag_of(response.data)
+            tag = self.etag(response)
             response["ETag"] = tag
             if request.method in SAFE_METHODS and tag in _etags(request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
@@ -390,6 +396,10 @@ class ClientView:
         patch_vary_headers(response, ["Authorization"])
         patch_cache_control(response, private=True)
         return response
+
+    def etag(self, response) -> str:
+        """The ETag of a record or a statistic: of its data, as If-Match is checked."""
+        return etag_of(response.data)
 
 
 # Pagination --------------------------------------------------------------------------------------
@@ -503,6 +513,151 @@ def _replace_query(params, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+# Lists read as rows ------------------------------------------------------------------------------
+
+
+class RowPlan:
+    """A list serializer's output, read from ``values_list()`` rows: the same data as
+    ``serializer.data`` of model instances, without building the instances (and those of
+    select_related) nor going through DRF's per-field calls, which were most of a full sync's time.
+
+    A field qualifies when it shows a column of the model (converted as its to_representation
+    converts it), the code of a related record through a foreign key (SlugRelatedField), or
+    defines ``represent_id(id)`` (what it shows of the record of that id, from the page's
+    context). A serializer with any other readable field has no plan and is represented as usual.
+    tests/jwcu/test_api_rows.py holds the two outputs equal for every list."""
+
+    def __init__(self, columns: list[tuple[str, str, object]]):
+        """``columns``: (output name, path of the value, converter or None: the value as it is)."""
+        self.names = [name for name, _, _ in columns]
+        self.paths = list(dict.fromkeys(["id", *(path for _, path, _ in columns)]))
+        self.converted = [(position, convert) for position, (_, _, convert) in enumerate(columns) if convert]
+        read = [self.paths.index(path) for _, path, _ in columns]
+        self.read = operator.itemgetter(*read) if len(read) > 1 else lambda row: (row[read[0]],)
+
+    def rows(self, queryset, *also: str):
+        """``queryset`` as rows of the plan's paths, then ``also`` (named tuples: ``row.id``)."""
+        return queryset.prefetch_related(None).values_list(*dict.fromkeys([*self.paths, *also]), named=True)
+
+    @classmethod
+    def of(cls, serializer: serializers.ModelSerializer) -> "RowPlan | None":
+        model = serializer.Meta.model
+        columns = []
+        for name, field in serializer.fields.items():
+            if field.write_only:
+                continue
+            column = _row_column(model, field)
+            if column is None:
+                return None
+            columns.append((name, *column))
+        return cls(columns)
+
+    def represent(self, rows: list[tuple]) -> list[dict]:
+        read, names, converted = self.read, self.names, self.converted
+        data = []
+        for row in rows:
+            values = list(read(row))
+            for position, convert in converted:
+                value = values[position]
+                if value is not None:  # None is shown as None, as DRF does, whatever the field
+                    values[position] = convert(value)
+            data.append(dict(zip(names, values, strict=True)))
+        return data
+
+
+def _concrete_field(model, name: str):
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete else None
+
+
+def _row_column(model, field) -> tuple[str, object] | None:
+    """The path ``field`` reads in a row and how it converts the value; None if it cannot."""
+    if hasattr(field, "represent_id"):
+        return "id", field.represent_id
+    column = _concrete_field(model, field.source)
+    if column is None:
+        return None
+    if isinstance(field, serializers.SlugRelatedField):
+        slug = _concrete_field(column.related_model, field.slug_field) if column.many_to_one else None
+        if slug is None or slug.is_relation or not _represents_as(field, serializers.SlugRelatedField):
+            return None
+        return f"{field.source}__{field.slug_field}", None
+    if column.is_relation:
+        return None
+    return field.source, _converter(field, column)
+
+
+def _converter(field, column):
+    """``field.to_representation``, or a quicker function giving the same for the values
+    ``column`` holds, or None when that is the value itself."""
+    text = isinstance(column, models.CharField | models.TextField)  # str from the database
+    if _represents_as(field, serializers.CharField):
+        return None if text else str
+    integer = isinstance(column, models.IntegerField)  # int from the database
+    if _represents_as(field, serializers.IntegerField):
+        return None if integer else int
+    if _represents_as(field, serializers.BigIntegerField):
+        as_string = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        return str if as_string else None if integer else int
+    if _represents_as(field, serializers.DecimalField) and _plain_decimal(field):
+        # DRF's quantize, with the context it would copy for each value copied once for the page
+        context = decimal.getcontext().copy()
+        if field.max_digits is not None:
+            context.prec = field.max_digits
+        exponent = decimal.Decimal(".1") ** field.decimal_places
+
+        def quantized(value):
+            if type(value) is decimal.Decimal:
+                return value.quantize(exponent, rounding=field.rounding, context=context)
+            return field.to_representation(value)
+
+        return quantized
+    if _represents_as(field, serializers.ChoiceField):
+        choices = field.choice_strings_to_values
+        if text and all(type(key) is str for key in choices.values()):
+            return None  # a stored string is its choice's key, or shown as it is
+        return field.to_representation
+    if _represents_as(field, serializers.DateField) and _iso(field, api_settings.DATE_FORMAT):
+
+        def iso_date(value):
+            return value.isoformat() if type(value) is datetime.date else field.to_representation(value)
+
+        return iso_date
+    if _represents_as(field, serializers.DateTimeField) and _iso(field, api_settings.DATETIME_FORMAT):
+        # The zone DRF converts to, read once for the page rather than for every value.
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if zone is not None:
+
+            def iso_datetime(value):
+                if type(value) is datetime.datetime and value.utcoffset() is not None:
+                    with contextlib.suppress(OverflowError):
+                        text = value.astimezone(zone).isoformat()
+                        return text[:-6] + "Z" if text.endswith("+00:00") else text
+                return field.to_representation(value)
+
+            return iso_datetime
+    return field.to_representation
+
+
+def _represents_as(field, kind) -> bool:
+    """Whether ``field`` represents values with the method of ``kind`` (not one of its own)."""
+    return type(field).to_representation is kind.to_representation
+
+
+def _plain_decimal(field) -> bool:
+    """A DecimalField that shows its values quantized, as numbers (not strings, not normalized)."""
+    as_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    return field.decimal_places is not None and not as_string and not field.normalize_output
+
+
+def _iso(field, default: str | None) -> bool:
+    output_format = getattr(field, "format", default)
+    return output_format is not None and output_format.lower() == ISO_8601
 
 
 # Resources ---------------------------------------------------------------------------------------
@@ -672,8 +827,8 @@ class RecordViewSet(ClientView, GenericViewSet):
             .select_related(*self.history_related)
         )
 
-    def page_context(self, rows, day: datetime.date | None) -> dict:
-        """Extra serializer context for a page of rows (historical ones when ``day`` is set)."""
+    def page_context(self, ids: list[int], day: datetime.date | None) -> dict:
+        """Extra serializer context for a page of records, by their ids (as of ``day`` if set)."""
         return {}
 
     @extend_schema(parameters=LIST_PARAMETERS)
@@ -694,9 +849,16 @@ class RecordViewSet(ClientView, GenericViewSet):
             queryset = queryset.filter(updated_at__gte=since)
         if day is not None:
             queryset = self.as_of(queryset, day)
+        context = {**self.get_serializer_context(), "as_of": day}
+        plan = RowPlan.of(self.get_serializer(context=context))
+        if plan is not None:
+            queryset = plan.rows(queryset, self.ordering_of(request)[0])
         rows = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(rows, many=True, context=self._context(rows, day))
-        return self.get_paginated_response(serializer.data)
+        # The serializer holds this very dict: the page's context joins it once the rows are read.
+        context.update(self.page_context([row.id for row in rows], day))
+        if plan is not None:
+            return self.get_paginated_response(plan.represent(rows))
+        return self.get_paginated_response(self.get_serializer(rows, many=True, context=context).data)
 
     @extend_schema(parameters=LIST_PARAMETERS[:1])
     def retrieve(self, request, *args, **kwargs):
@@ -709,7 +871,7 @@ class RecordViewSet(ClientView, GenericViewSet):
             instance = self.as_of(self.get_queryset().filter(pk=instance.pk), day).first()
             if instance is None:
                 raise Http404
-        return Response(self.get_serializer(instance, context=self._context([instance], day)).data)
+        return Response(self.get_serializer(instance, context=self._context(instance, day)).data)
 
     def get_object(self):
         instance = self.get_queryset().filter(**self.lookup(self.kwargs)).first()
@@ -717,8 +879,16 @@ class RecordViewSet(ClientView, GenericViewSet):
             raise Http404
         return instance
 
-    def _context(self, rows, day):
-        return {**self.get_serializer_context(), "as_of": day, **self.page_context(rows, day)}
+    def etag(self, response) -> str:
+        if self.action != "list":
+            return super().etag(response)
+        # A page is only compared with If-None-Match: its tag is that of its body, rendered here
+        # once rather than written out as JSON a second time.
+        response.render()
+        return tag_of(response.content)
+
+    def _context(self, instance, day):
+        return {**self.get_serializer_context(), "as_of": day, **self.page_context([instance.id], day)}
 
     def get_serializer(self, *args, context=None, **kwargs):
         return self.get_serializer_class()(*args, context=context or self.get_serializer_context(), **kwargs)
@@ -730,7 +900,7 @@ class RecordViewSet(ClientView, GenericViewSet):
         header = self.request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        current = etag_of(self.get_serializer(instance, context=self._context([instance], None)).data)
+        current = etag_of(self.get_serializer(instance, context=self._context(instance, None)).data)
         if "*" not in _etags(header) and current not in _etags(header):
             raise PreconditionFailed()
         return instance.version
@@ -739,7 +909,7 @@ class RecordViewSet(ClientView, GenericViewSet):
         instance = self.get_queryset().filter(pk=instance.pk).first()
         if instance is None:
             raise OutOfScope(_("The record would lie outside this client's scope."))
-        return Response(self.get_serializer(instance, context=self._context([instance], None)).data, status=status_code)
+        return Response(self.get_serializer(instance, context=self._context(instance, None)).data, status=status_code)
 
     def validated(self, serializer_class, *, instance=None, partial=False) -> dict:
         serializer = serializer_class(
