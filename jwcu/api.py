@@ -9,6 +9,7 @@ call the apps' services inside ``jwcu.audit.acting(channel="api")``.
 import contextlib
 import datetime
 import decimal
+import functools
 import hashlib
 import hmac
 import json
@@ -78,10 +79,11 @@ class BearerTokenAuthentication(BaseAuthentication):
         if client is None or not hmac.compare_digest(client.token_hash, api_token_hash(token)):
             raise exceptions.AuthenticationFailed(_("This token is unknown or has been revoked."))
         now = timezone.now()
-        # One cheap query per request; the row is written at most once a minute.
-        ApiClient.objects.filter(pk=client.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        # Written at most once a minute: the row just read tells whether it is due, and the write
+        # is conditional for requests arriving together.
+        due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        if client.last_used_at is None or client.last_used_at < now - LAST_USED_RESOLUTION:
+            ApiClient.objects.filter(due, pk=client.pk).update(last_used_at=now)
         from django.contrib.auth.models import AnonymousUser
 
         return AnonymousUser(), client
@@ -593,52 +595,43 @@ def _row_column(model, field) -> tuple[str, object] | None:
 
 
 def _converter(field, column):
-    """``field.to_representation``, or a quicker function giving the same for the values
-    ``column`` holds, or None when that is the value itself."""
-    text = isinstance(column, models.CharField | models.TextField)  # str from the database
+    """``field.to_representation``, or a quicker function giving the same for the values of
+    ``column`` (psycopg's types: str, int, Decimal, date, aware datetime), or None when that is
+    the value itself."""
     if _represents_as(field, serializers.CharField):
-        return None if text else str
-    integer = isinstance(column, models.IntegerField)  # int from the database
+        return None if isinstance(column, models.CharField | models.TextField) else str
+    integer = isinstance(column, models.IntegerField)
     if _represents_as(field, serializers.IntegerField):
         return None if integer else int
     if _represents_as(field, serializers.BigIntegerField):
         as_string = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
         return str if as_string else None if integer else int
-    if _represents_as(field, serializers.DecimalField) and _plain_decimal(field):
-        # DRF's quantize, with the context it would copy for each value copied once for the page
-        context = decimal.getcontext().copy()
-        if field.max_digits is not None:
-            context.prec = field.max_digits
-        exponent = decimal.Decimal(".1") ** field.decimal_places
-
-        def quantized(value):
-            if type(value) is decimal.Decimal:
-                return value.quantize(exponent, rounding=field.rounding, context=context)
-            return field.to_representation(value)
-
-        return quantized
     if _represents_as(field, serializers.ChoiceField):
-        choices = field.choice_strings_to_values
-        if text and all(type(key) is str for key in choices.values()):
+        text = isinstance(column, models.CharField | models.TextField)
+        if text and all(type(key) is str for key in field.choice_strings_to_values.values()):
             return None  # a stored string is its choice's key, or shown as it is
-        return field.to_representation
-    if _represents_as(field, serializers.DateField) and _iso(field, api_settings.DATE_FORMAT):
-
-        def iso_date(value):
-            return value.isoformat() if type(value) is datetime.date else field.to_representation(value)
-
-        return iso_date
-    if _represents_as(field, serializers.DateTimeField) and _iso(field, api_settings.DATETIME_FORMAT):
+    elif _represents_as(field, serializers.DecimalField) and isinstance(column, models.DecimalField):
+        if _plain_decimal(field):
+            # DRF's quantize, with the context it copies for every value copied once for the page
+            context = decimal.getcontext().copy()
+            if field.max_digits is not None:
+                context.prec = field.max_digits
+            exponent = decimal.Decimal(".1") ** field.decimal_places
+            return functools.partial(decimal.Decimal.quantize, exp=exponent, rounding=field.rounding, context=context)
+    elif _represents_as(field, serializers.DateField) and _iso(field, api_settings.DATE_FORMAT):
+        if isinstance(column, models.DateField) and not isinstance(column, models.DateTimeField):
+            return datetime.date.isoformat
+    elif _represents_as(field, serializers.DateTimeField) and _iso(field, api_settings.DATETIME_FORMAT):
         # The zone DRF converts to, read once for the page rather than for every value.
         zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
-        if zone is not None:
+        if zone is not None and settings.USE_TZ and isinstance(column, models.DateTimeField):
 
             def iso_datetime(value):
-                if type(value) is datetime.datetime and value.utcoffset() is not None:
-                    with contextlib.suppress(OverflowError):
-                        text = value.astimezone(zone).isoformat()
-                        return text[:-6] + "Z" if text.endswith("+00:00") else text
-                return field.to_representation(value)
+                try:
+                    text = value.astimezone(zone).isoformat()
+                except OverflowError:
+                    return field.to_representation(value)  # DRF's error
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
 
             return iso_datetime
     return field.to_representation
@@ -798,12 +791,9 @@ class RecordViewSet(ClientView, GenericViewSet):
             return _("Order by one of: %(fields)s.") % {"fields": ", ".join(self.ordering_fields)}
         return None
 
-    def known_parameters(self, request) -> set[str]:
+    def known_parameters(self, filterset) -> set[str]:
         known = {"as_of", "updated_since", "ordering", "cursor", "page_size", "format"}
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(None, self.model.objects.none(), request=request)
-            known |= set(filterset.filters)
-        return known
+        return known | set(filterset.filters) if filterset is not None else known
 
     def in_force(self, queryset, day: datetime.date):
         """The records of ``queryset`` in force on ``day`` (members active, centers open…)."""
@@ -833,14 +823,16 @@ class RecordViewSet(ClientView, GenericViewSet):
 
     @extend_schema(parameters=LIST_PARAMETERS)
     def list(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.query_params, queryset, request=request)
         parameters = Parameters(request)
-        parameters.unknown(self.known_parameters(request))
+        parameters.unknown(self.known_parameters(filterset))
         day = parameters.date("as_of")
         since = parameters.timestamp("updated_since")
         parameters.check("ordering", self.ordering_problem(request))
-        queryset = self.get_queryset()
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(request.query_params, queryset, request=request)
+        if filterset is not None:
             if not filterset.is_valid():
                 parameters.merge(filterset.errors)
             queryset = filterset.qs if not parameters.errors else queryset
