@@ -81,8 +81,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         now = timezone.now()
         # Written at most once a minute: the row just read tells whether it is due, and the write
         # is conditional for requests arriving together.
-        due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        if client.last_used_at is None or client.last_used_at < now - LAST_USED_RESOLUTION:
+        stale = now - LAST_USED_RESOLUTION
+        if client.last_used_at is None or client.last_used_at < stale:
+            due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
             ApiClient.objects.filter(due, pk=client.pk).update(last_used_at=now)
         from django.contrib.auth.models import AnonymousUser
 
@@ -554,7 +555,7 @@ class RowPlan:
             if column is None:
                 return None
             columns.append((name, *column))
-        return cls(columns)
+        return cls(columns) if columns else None
 
     def represent(self, rows: list[tuple]) -> list[dict]:
         read, names, converted = self.read, self.names, self.converted
