@@ -36,20 +36,31 @@ class BusinessLineSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_ja", "description", "sdg_goals", "sort_order", *RECORD_FIELDS]
 
 
+class BusinessLineCodesField(serializers.ListField):
+    """The codes of a center's business lines. The API gives the page's in the context
+    (BusinessCenterViewSet.page_context); without them, the center's own (prefetched by
+    businesses.selectors.center_queryset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), source="*", read_only=True, **kwargs)
+
+    def to_representation(self, center):
+        if "business_lines" in self.parent.context:
+            return self.represent_id(center.id)
+        return [line.code for line in center.business_lines.all()]
+
+    def represent_id(self, center_id):
+        return self.parent.context["business_lines"].get(center_id, [])
+
+
 class BusinessCenterSerializer(serializers.ModelSerializer):
     society = code_of()
     head_office = code_of(allow_null=True)
-    business_lines = serializers.SerializerMethodField()
+    business_lines = BusinessLineCodesField()
 
     class Meta:
         model = BusinessCenter
         fields = ["code", "society", *services.CENTER_EDITABLE_FIELDS, "closed_on", *RECORD_FIELDS]
-
-    def get_business_lines(self, center) -> list[str]:
-        if self.context.get("as_of") is not None:
-            # Links between centers and lines have no history: as of a day, the current ones.
-            return self.context["business_lines"].get(center.id, [])
-        return [line.code for line in center.business_lines.all()]
 
 
 class BusinessCenterWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
@@ -162,15 +173,15 @@ class BusinessCenterViewSet(RecordViewSet):
     history_related = ("society", "head_office")
 
     def records(self, scope):
-        return selectors.center_queryset(scope=scope)
+        # Business lines come with the page's context, for rows read as values as for records.
+        return selectors.center_queryset(scope=scope).prefetch_related(None)
 
     def in_force(self, queryset, day):
         return queryset.open_on(day)
 
-    def page_context(self, rows, day):
-        if day is None:
-            return {}
-        return {"business_lines": selectors.business_line_codes(center_ids=[row.id for row in rows])}
+    def page_context(self, ids, day):
+        # Links between centers and lines have no history: as of a day, the current ones.
+        return {"business_lines": selectors.business_line_codes(center_ids=ids)}
 
     @extend_schema(request=BusinessCenterWriteSerializer, responses={201: BusinessCenterSerializer})
     def create(self, request):

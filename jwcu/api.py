@@ -8,17 +8,21 @@ call the apps' services inside ``jwcu.audit.acting(channel="api")``.
 
 import contextlib
 import datetime
+import decimal
+import functools
 import hashlib
 import hmac
 import json
+import operator
 import re
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, Field, Func, OuterRef, Q, Value
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -29,11 +33,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status
+from rest_framework import ISO_8601, exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import BasePagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -74,10 +79,12 @@ class BearerTokenAuthentication(BaseAuthentication):
         if client is None or not hmac.compare_digest(client.token_hash, api_token_hash(token)):
             raise exceptions.AuthenticationFailed(_("This token is unknown or has been revoked."))
         now = timezone.now()
-        # One cheap query per request; the row is written at most once a minute.
-        ApiClient.objects.filter(pk=client.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        # Written at most once a minute: the row just read tells whether it is due, and the write
+        # is conditional for requests arriving together.
+        stale = now - LAST_USED_RESOLUTION
+        if client.last_used_at is None or client.last_used_at < stale:
+            due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+            ApiClient.objects.filter(due, pk=client.pk).update(last_used_at=now)
         from django.contrib.auth.models import AnonymousUser
 
         return AnonymousUser(), client
@@ -256,8 +263,11 @@ class RegistrySchema(AutoSchema):
 
 
 def etag_of(data) -> str:
-    body = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return tag_of(json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode())
+
+
+def tag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _etags(header: str) -> set[str]:
@@ -380,7 +390,7 @@ class ClientView:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (status.HTTP_200_OK, status.HTTP_201_CREATED):
-            tag = etag_of(response.data)
+            tag = self.etag(response)
             response["ETag"] = tag
             if request.method in SAFE_METHODS and tag in _etags(request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
@@ -390,8 +400,19 @@ class ClientView:
         patch_cache_control(response, private=True)
         return response
 
+    def etag(self, response) -> str:
+        """The ETag of a record or a statistic: of its data, as If-Match is checked."""
+        return etag_of(response.data)
+
 
 # Pagination --------------------------------------------------------------------------------------
+
+
+class Row(Func):
+    """A row constructor, ``ROW(a, b)``, to compare tuples of columns as PostgreSQL orders them."""
+
+    function = "ROW"
+    output_field = Field()
 
 
 class KeysetPagination(BasePagination):
@@ -409,8 +430,7 @@ class KeysetPagination(BasePagination):
         cursor = request.query_params.get("cursor")
         if cursor is not None:
             value, last_id = self._decode(cursor, field)
-            after = "lt" if descending else "gt"
-            queryset = queryset.filter(Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": last_id}))
+            queryset = queryset.filter(self._after(queryset.model, field, value, last_id, descending=descending))
         order = [f"-{field}", "-id"] if descending else [field, "id"]
         rows = list(queryset.order_by(*order)[: size + 1])
         self.request = request
@@ -422,6 +442,23 @@ class KeysetPagination(BasePagination):
             value = value.isoformat() if isinstance(value, datetime.datetime | datetime.date) else value
             self.next_cursor = signing.dumps([field, value, last.id], salt=self.salt, compress=True)
         return rows
+
+    @staticmethod
+    def _after(model, field: str, value, last_id: int, *, descending: bool):
+        """The rows after the cursor: ``(field, id) > (value, last_id)`` (``<`` descending) as one
+        row comparison, which PostgreSQL answers with a range scan of an index on (field, id) or
+        (scope column, field, id). ``field > value OR (field = value AND id > last_id)`` would
+        scan, on every page, all the rows sharing ``value`` from the first; rows imported together
+        share their updated_at.
+
+        It is written ``>= (value, last_id + 1)`` (ids are integers: the same rows) because the
+        planner estimates a row comparison by its first column alone: ``updated_at > value``
+        when most rows have that very value is estimated as no row, and a society's page would
+        then walk the union-wide index, filtering out the other societies' rows."""
+        ordered, pk = model._meta.get_field(field), model._meta.get_field("id")
+        step, comparison = (-1, LessThanOrEqual) if descending else (1, GreaterThanOrEqual)
+        bound = Row(Value(ordered.to_python(value), output_field=ordered), Value(last_id + step, output_field=pk))
+        return comparison(Row(F(field), F("id")), bound)
 
     def _page_size(self, request) -> int:
         raw = request.query_params.get("page_size")
@@ -479,6 +516,142 @@ def _replace_query(params, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+# Lists read as rows ------------------------------------------------------------------------------
+
+
+class RowPlan:
+    """A list serializer's output, read from ``values_list()`` rows: the same data as
+    ``serializer.data`` of model instances, without building the instances (and those of
+    select_related) nor going through DRF's per-field calls, which were most of a full sync's time.
+
+    A field qualifies when it shows a column of the model (converted as its to_representation
+    converts it), the code of a related record through a foreign key (SlugRelatedField), or
+    defines ``represent_id(id)`` (what it shows of the record of that id, from the page's
+    context). A serializer with any other readable field has no plan and is represented as usual.
+    tests/jwcu/test_api_rows.py holds the two outputs equal for every list."""
+
+    def __init__(self, columns: list[tuple[str, str, object]]):
+        """``columns``: (output name, path of the value, converter or None: the value as it is)."""
+        self.names = [name for name, _, _ in columns]
+        self.paths = list(dict.fromkeys(["id", *(path for _, path, _ in columns)]))
+        self.converted = [(position, convert) for position, (_, _, convert) in enumerate(columns) if convert]
+        read = [self.paths.index(path) for _, path, _ in columns]
+        self.read = operator.itemgetter(*read) if len(read) > 1 else lambda row: (row[read[0]],)
+
+    def rows(self, queryset, *also: str):
+        """``queryset`` as rows of the plan's paths, then ``also`` (named tuples: ``row.id``)."""
+        return queryset.prefetch_related(None).values_list(*dict.fromkeys([*self.paths, *also]), named=True)
+
+    @classmethod
+    def of(cls, serializer: serializers.ModelSerializer) -> "RowPlan | None":
+        model = serializer.Meta.model
+        columns = []
+        for name, field in serializer.fields.items():
+            if field.write_only:
+                continue
+            column = _row_column(model, field)
+            if column is None:
+                return None
+            columns.append((name, *column))
+        return cls(columns) if columns else None
+
+    def represent(self, rows: list[tuple]) -> list[dict]:
+        read, names, converted = self.read, self.names, self.converted
+        data = []
+        for row in rows:
+            values = list(read(row))
+            for position, convert in converted:
+                value = values[position]
+                if value is not None:  # None is shown as None, as DRF does, whatever the field
+                    values[position] = convert(value)
+            data.append(dict(zip(names, values, strict=True)))
+        return data
+
+
+def _concrete_field(model, name: str):
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete else None
+
+
+def _row_column(model, field) -> tuple[str, object] | None:
+    """The path ``field`` reads in a row and how it converts the value; None if it cannot."""
+    if hasattr(field, "represent_id"):
+        return "id", field.represent_id
+    column = _concrete_field(model, field.source)
+    if column is None:
+        return None
+    if isinstance(field, serializers.SlugRelatedField):
+        slug = _concrete_field(column.related_model, field.slug_field) if column.many_to_one else None
+        if slug is None or slug.is_relation or not _represents_as(field, serializers.SlugRelatedField):
+            return None
+        return f"{field.source}__{field.slug_field}", None
+    if column.is_relation:
+        return None
+    return field.source, _converter(field, column)
+
+
+def _converter(field, column):
+    """``field.to_representation``, or a quicker function giving the same for the values of
+    ``column`` (psycopg's types: str, int, Decimal, date, aware datetime), or None when that is
+    the value itself."""
+    if _represents_as(field, serializers.CharField):
+        return None if isinstance(column, models.CharField | models.TextField) else str
+    integer = isinstance(column, models.IntegerField)
+    if _represents_as(field, serializers.IntegerField):
+        return None if integer else int
+    if _represents_as(field, serializers.BigIntegerField):
+        as_string = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        return str if as_string else None if integer else int
+    if _represents_as(field, serializers.ChoiceField):
+        text = isinstance(column, models.CharField | models.TextField)
+        if text and all(type(key) is str for key in field.choice_strings_to_values.values()):
+            return None  # a stored string is its choice's key, or shown as it is
+    elif _represents_as(field, serializers.DecimalField) and isinstance(column, models.DecimalField):
+        if _plain_decimal(field):
+            # DRF's quantize, with the context it copies for every value copied once for the page
+            context = decimal.getcontext().copy()
+            if field.max_digits is not None:
+                context.prec = field.max_digits
+            exponent = decimal.Decimal(".1") ** field.decimal_places
+            return functools.partial(decimal.Decimal.quantize, exp=exponent, rounding=field.rounding, context=context)
+    elif _represents_as(field, serializers.DateField) and _iso(field, api_settings.DATE_FORMAT):
+        if isinstance(column, models.DateField) and not isinstance(column, models.DateTimeField):
+            return datetime.date.isoformat
+    elif _represents_as(field, serializers.DateTimeField) and _iso(field, api_settings.DATETIME_FORMAT):
+        # The zone DRF converts to, read once for the page rather than for every value.
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if zone is not None and settings.USE_TZ and isinstance(column, models.DateTimeField):
+
+            def iso_datetime(value):
+                try:
+                    text = value.astimezone(zone).isoformat()
+                except OverflowError:
+                    return field.to_representation(value)  # DRF's error
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+            return iso_datetime
+    return field.to_representation
+
+
+def _represents_as(field, kind) -> bool:
+    """Whether ``field`` represents values with the method of ``kind`` (not one of its own)."""
+    return type(field).to_representation is kind.to_representation
+
+
+def _plain_decimal(field) -> bool:
+    """A DecimalField that shows its values quantized, as numbers (not strings, not normalized)."""
+    as_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    return field.decimal_places is not None and not as_string and not field.normalize_output
+
+
+def _iso(field, default: str | None) -> bool:
+    output_format = getattr(field, "format", default)
+    return output_format is not None and output_format.lower() == ISO_8601
 
 
 # Resources ---------------------------------------------------------------------------------------
@@ -619,12 +792,9 @@ class RecordViewSet(ClientView, GenericViewSet):
             return _("Order by one of: %(fields)s.") % {"fields": ", ".join(self.ordering_fields)}
         return None
 
-    def known_parameters(self, request) -> set[str]:
+    def known_parameters(self, filterset) -> set[str]:
         known = {"as_of", "updated_since", "ordering", "cursor", "page_size", "format"}
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(None, self.model.objects.none(), request=request)
-            known |= set(filterset.filters)
-        return known
+        return known | set(filterset.filters) if filterset is not None else known
 
     def in_force(self, queryset, day: datetime.date):
         """The records of ``queryset`` in force on ``day`` (members active, centers open…)."""
@@ -648,20 +818,22 @@ class RecordViewSet(ClientView, GenericViewSet):
             .select_related(*self.history_related)
         )
 
-    def page_context(self, rows, day: datetime.date | None) -> dict:
-        """Extra serializer context for a page of rows (historical ones when ``day`` is set)."""
+    def page_context(self, ids: list[int], day: datetime.date | None) -> dict:
+        """Extra serializer context for a page of records, by their ids (as of ``day`` if set)."""
         return {}
 
     @extend_schema(parameters=LIST_PARAMETERS)
     def list(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.query_params, queryset, request=request)
         parameters = Parameters(request)
-        parameters.unknown(self.known_parameters(request))
+        parameters.unknown(self.known_parameters(filterset))
         day = parameters.date("as_of")
         since = parameters.timestamp("updated_since")
         parameters.check("ordering", self.ordering_problem(request))
-        queryset = self.get_queryset()
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(request.query_params, queryset, request=request)
+        if filterset is not None:
             if not filterset.is_valid():
                 parameters.merge(filterset.errors)
             queryset = filterset.qs if not parameters.errors else queryset
@@ -670,9 +842,16 @@ class RecordViewSet(ClientView, GenericViewSet):
             queryset = queryset.filter(updated_at__gte=since)
         if day is not None:
             queryset = self.as_of(queryset, day)
+        context = {**self.get_serializer_context(), "as_of": day}
+        plan = RowPlan.of(self.get_serializer(context=context))
+        if plan is not None:
+            queryset = plan.rows(queryset, self.ordering_of(request)[0])
         rows = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(rows, many=True, context=self._context(rows, day))
-        return self.get_paginated_response(serializer.data)
+        # The serializer holds this very dict: the page's context joins it once the rows are read.
+        context.update(self.page_context([row.id for row in rows], day))
+        if plan is not None:
+            return self.get_paginated_response(plan.represent(rows))
+        return self.get_paginated_response(self.get_serializer(rows, many=True, context=context).data)
 
     @extend_schema(parameters=LIST_PARAMETERS[:1])
     def retrieve(self, request, *args, **kwargs):
@@ -685,7 +864,7 @@ class RecordViewSet(ClientView, GenericViewSet):
             instance = self.as_of(self.get_queryset().filter(pk=instance.pk), day).first()
             if instance is None:
                 raise Http404
-        return Response(self.get_serializer(instance, context=self._context([instance], day)).data)
+        return Response(self.get_serializer(instance, context=self._context(instance, day)).data)
 
     def get_object(self):
         instance = self.get_queryset().filter(**self.lookup(self.kwargs)).first()
@@ -693,8 +872,16 @@ class RecordViewSet(ClientView, GenericViewSet):
             raise Http404
         return instance
 
-    def _context(self, rows, day):
-        return {**self.get_serializer_context(), "as_of": day, **self.page_context(rows, day)}
+    def etag(self, response) -> str:
+        if self.action != "list":
+            return super().etag(response)
+        # A page is only compared with If-None-Match: its tag is that of its body, rendered here
+        # once rather than written out as JSON a second time.
+        response.render()
+        return tag_of(response.content)
+
+    def _context(self, instance, day):
+        return {**self.get_serializer_context(), "as_of": day, **self.page_context([instance.id], day)}
 
     def get_serializer(self, *args, context=None, **kwargs):
         return self.get_serializer_class()(*args, context=context or self.get_serializer_context(), **kwargs)
@@ -706,7 +893,7 @@ class RecordViewSet(ClientView, GenericViewSet):
         header = self.request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        current = etag_of(self.get_serializer(instance, context=self._context([instance], None)).data)
+        current = etag_of(self.get_serializer(instance, context=self._context(instance, None)).data)
         if "*" not in _etags(header) and current not in _etags(header):
             raise PreconditionFailed()
         return instance.version
@@ -715,7 +902,7 @@ class RecordViewSet(ClientView, GenericViewSet):
         instance = self.get_queryset().filter(pk=instance.pk).first()
         if instance is None:
             raise OutOfScope(_("The record would lie outside this client's scope."))
-        return Response(self.get_serializer(instance, context=self._context([instance], None)).data, status=status_code)
+        return Response(self.get_serializer(instance, context=self._context(instance, None)).data, status=status_code)
 
     def validated(self, serializer_class, *, instance=None, partial=False) -> dict:
         serializer = serializer_class(

@@ -67,16 +67,21 @@ class InclusionSerializer(serializers.ModelSerializer):
 
 class HeldInclusionsField(serializers.ListField):
     """A member's inclusion records: all of them, or as of the day the request asks for.
-    Optional in the schema: absent for clients without the sensitive flag."""
+    Optional in the schema: absent for clients without the sensitive flag.
+
+    The API gives the page's records in the context (MemberViewSet.page_context); without them,
+    the member's own (prefetched by members.selectors.member_queryset)."""
 
     def __init__(self, **kwargs):
         super().__init__(child=InclusionSerializer(), source="*", required=False, **kwargs)
 
     def to_representation(self, member):
-        if self.parent.context.get("as_of") is not None:
-            held = self.parent.context["inclusions"].get(member.id, [])
-        else:
-            held = member.inclusions.all()
+        if "inclusions" in self.parent.context:
+            return self.represent_id(member.id)
+        return [self.child.to_representation(inclusion) for inclusion in member.inclusions.all()]
+
+    def represent_id(self, member_id):
+        held = self.parent.context["inclusions"].get(member_id, [])
         return [self.child.to_representation(inclusion) for inclusion in held]
 
 
@@ -199,7 +204,8 @@ class MemberViewSet(RecordViewSet):
     history_related = ("society", "business_center")
 
     def records(self, scope):
-        return selectors.member_queryset(scope=scope)
+        # Inclusion records come with the page's context, for rows read as values as for records.
+        return selectors.member_queryset(scope=scope).prefetch_related(None)
 
     def in_force(self, queryset, day):
         return queryset.active_on(day)
@@ -207,10 +213,10 @@ class MemberViewSet(RecordViewSet):
     def lookup(self, kwargs):
         return {"society__code": kwargs["society"], "member_number": kwargs["member_number"]}
 
-    def page_context(self, rows, day):
-        if day is None or not self.scope.sensitive:
+    def page_context(self, ids, day):
+        if not self.scope.sensitive:
             return {}
-        return {"inclusions": selectors.inclusions_begun_by(member_ids=[row.id for row in rows], day=day)}
+        return {"inclusions": selectors.member_inclusions(member_ids=ids, day=day)}
 
     @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request):

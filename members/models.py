@@ -201,7 +201,11 @@ class WorkerMemberQuerySet(models.QuerySet):
 class WorkerMember(RegistryRecord):
     """A person who works in a society: worker members own and run it (associated work)."""
 
-    society = models.ForeignKey(MemberSociety, models.PROTECT, related_name="people", verbose_name=_("society"))
+    # No index of its own: the indexes of (society, member_number), (society, joined_on, left_on) and
+    # (society, updated_at, id) begin with it.
+    society = models.ForeignKey(
+        MemberSociety, models.PROTECT, related_name="people", verbose_name=_("society"), db_index=False
+    )
     member_number = models.CharField(_("member number"), max_length=32)
     family_name = models.CharField(_("family name"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)
@@ -243,6 +247,9 @@ class WorkerMember(RegistryRecord):
         editable=False,
         help_text=_("Personal fields were erased after the retention period; counts still include the member."),
     )
+    # Indexed with id in Meta.indexes, for the keyset pages of a sync: the index of updated_at
+    # alone would be redundant.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = WorkerMemberQuerySet.as_manager()
 
@@ -268,6 +275,10 @@ class WorkerMember(RegistryRecord):
         indexes = [
             models.Index(fields=["society", "joined_on", "left_on"], name="member_society_period_idx"),
             models.Index(fields=["business_center", "joined_on", "left_on"], name="member_center_period_idx"),
+            # Keyset pages (jwcu.api.KeysetPagination) of a union-wide and a society's sync.
+            models.Index(fields=["updated_at", "id"], name="member_updated_keyset_idx"),
+            models.Index(fields=["member_number", "id"], name="member_number_keyset_idx"),
+            models.Index(fields=["society", "updated_at", "id"], name="member_society_updated_idx"),
         ]
 
     def __str__(self):

@@ -52,11 +52,14 @@ def member_periods(member: WorkerMember) -> list[dict]:
     return [{"business_center": member.business_center, "started_on": member.joined_on, "ended_on": member.left_on}]
 
 
-def inclusions_begun_by(*, member_ids: list[int], day) -> dict[int, list[MemberInclusion]]:
-    """The inclusion records of these members that had begun by ``day`` (an ended one keeps its
-    end date), by member id, in one query: what a member's record shows as of that day."""
+def member_inclusions(*, member_ids: list[int], day=None) -> dict[int, list[MemberInclusion]]:
+    """The inclusion records of these members, by member id, in one query: all of them, or those
+    that had begun by ``day`` (an ended one keeps its end date), what a member's record shows as
+    of that day."""
     held: dict[int, list[MemberInclusion]] = {}
-    inclusions = MemberInclusion.objects.filter(member__in=member_ids).filter(Q(since__isnull=True) | Q(since__lte=day))
+    inclusions = MemberInclusion.objects.filter(member__in=member_ids)
+    if day is not None:
+        inclusions = inclusions.filter(Q(since__isnull=True) | Q(since__lte=day))
     for inclusion in inclusions.select_related("category").order_by("category__sort_order", "category__code"):
         held.setdefault(inclusion.member_id, []).append(inclusion)
     return held
