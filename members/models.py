@@ -223,6 +223,7 @@ class WorkerMember(RegistryRecord):
         related_name="people",
         verbose_name=_("business center"),
         help_text=_("Current workplace; it must belong to the member's society."),
+        db_index=False,  # member_center_period_idx leads with it
     )
     relationship = models.CharField(
         _("relationship"), max_length=16, choices=Relationship.choices, default=Relationship.WORKER_MEMBER
