@@ -184,7 +184,7 @@ LOGOUT_REDIRECT_URL = "login"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["jwcu.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["jwcu.parsers.JSONBodyParser"],
     "DEFAULT_SCHEMA_CLASS": "jwcu.api.RegistrySchema",
     "EXCEPTION_HANDLER": "jwcu.api.exception_handler",
