@@ -352,6 +352,17 @@ class LargeImport:
     copy_seconds: float
 
 
+# Runs the command given after it with this Python, and prints the command's peak resident memory
+# in kilobytes (it fails as the command fails).
+_PEAK_RSS_OF_CHILD = """
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, *sys.argv[1:]], stdout=subprocess.DEVNULL)
+_pid, status, usage = os.wait4(child.pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure_large_import(rows: int) -> LargeImport:
     """``manage.py import_members`` of ``rows`` new members in a process of its own (its peak
     resident memory is the command's alone), into a scratch database that is dropped afterwards,
@@ -393,22 +404,33 @@ def measure_large_import(rows: int) -> LargeImport:
         with tempfile.TemporaryDirectory() as directory:
             path = _import_file(society_code, centers, rows, directory)
             started = time.perf_counter()
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", "import_members", str(path), "--society", society_code],
+            # Started by a small process of its own: a child forked from this one, however soon it
+            # execs, would report this process's peak as its own.
+            measured = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    _PEAK_RSS_OF_CHILD,
+                    "manage.py",
+                    "import_members",
+                    str(path),
+                    "--society",
+                    society_code,
+                ],
                 env=environment,
-                stdout=subprocess.DEVNULL,
+                check=True,
+                capture_output=True,
+                text=True,
             )
-            _pid, status, usage = os.wait4(process.pid, 0)
             seconds = time.perf_counter() - started
-            if status:
-                raise RuntimeError(f"import_members failed ({status})")
+            peak_kilobytes = int(measured.stdout.split()[-1])
         with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
             copied = _copy_into_like(cursor, society_id, "IMP%")
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         admin.close()
-    return LargeImport(rows, seconds, usage.ru_maxrss / 1024, copied)
+    return LargeImport(rows, seconds, peak_kilobytes / 1024, copied)
 
 
 def _print(runs: list[SizeRun]) -> None:
