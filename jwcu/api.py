@@ -421,7 +421,7 @@ class KeysetPagination(BasePagination):
     The cursor is signed; clients pass it back as it is."""
 
     page_size = 100
-    max_page_size = 1000
+    max_page_size = 5000
     salt = "jwcu.api.cursor"
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -626,13 +626,19 @@ def _converter(field, column):
         # The zone DRF converts to, read once for the page rather than for every value.
         zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
         if zone is not None and settings.USE_TZ and isinstance(column, models.DateTimeField):
+            # A plan serves one page; records written together (an import, a migration) share
+            # their timestamps, so each is converted once for the page.
+            texts = {}
 
             def iso_datetime(value):
-                try:
-                    text = value.astimezone(zone).isoformat()
-                except OverflowError:
-                    return field.to_representation(value)  # DRF's error
-                return text[:-6] + "Z" if text.endswith("+00:00") else text
+                text = texts.get(value)
+                if text is None:
+                    try:
+                        text = value.astimezone(zone).isoformat()
+                    except OverflowError:
+                        return field.to_representation(value)  # DRF's error
+                    text = texts[value] = text[:-6] + "Z" if text.endswith("+00:00") else text
+                return text
 
             return iso_datetime
     return field.to_representation

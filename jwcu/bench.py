@@ -7,8 +7,8 @@ rollup up to date, and measures, through the whole stack (Django's test client, 
 
 - the overview and inclusion dashboards and the membership statistics endpoint, each beside the
   same aggregates written as raw SQL over the member rows (what a scan costs);
-- a full member sync through /api/v1/members/ (pages of 1,000), beside the same rows fetched with
-  psycopg and written as JSON;
+- a full member sync through /api/v1/members/ (the largest pages the API serves, as a sync client
+  asks for), beside the same rows fetched with psycopg and written as JSON;
 - an import of new members from a CSV file (import_members' code, the rollup brought up to date
   included), beside PostgreSQL's COPY of the same rows into a table of the same shape;
 - the fiscal year's annual report (built and rendered to XLSX), beside the raw SQL of the
@@ -179,7 +179,9 @@ def _fetch_as_json(union_id: int) -> int:
 
 
 def _api_sync(http) -> int:
-    url, rows = "/api/v1/members/?page_size=1000&ordering=updated_at", 0
+    from jwcu.api import KeysetPagination
+
+    url, rows = f"/api/v1/members/?page_size={KeysetPagination.max_page_size}&ordering=updated_at", 0
     while url:
         response = http.get(url)
         assert response.status_code == 200, response.content[:300]
