@@ -140,8 +140,9 @@ class MemberRollup(models.Model):
 
     class Meta:
         indexes = [
-            # The union's figures on a day: the month-end rows of one month and the day rows after it.
-            models.Index(fields=["kind", "on"], name="member_rollup_kind_on"),
+            # The union's figures on a day: the month-end rows of one month and the day rows after
+            # it; with the society, one society's among them (the report's figures per society).
+            models.Index(fields=["kind", "on", "society"], name="member_rollup_kind_on_society"),
             # A center's figures, and the rows a recomputation replaces and reads (reports.rollup).
             models.Index(fields=["business_center", "kind", "on"], name="member_rollup_center_kind_on"),
             models.Index(
