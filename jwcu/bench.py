@@ -32,6 +32,7 @@ import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 AS_OF = datetime.date(2025, 3, 31)
 FISCAL_YEAR = 2024
@@ -379,16 +380,15 @@ def measure_large_import(rows: int) -> LargeImport:
     scratch = f"{database['NAME']}_bench_import"
     admin = connection.get_new_connection({**connection.get_connection_params(), "dbname": "postgres"})
     admin.autocommit = True
-    url = (
-        f"postgres://{database['USER'] or ''}{':' + database['PASSWORD'] if database['PASSWORD'] else ''}@"
-        f"{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
+    user = quote(database["USER"] or "", safe="") + (
+        ":" + quote(database["PASSWORD"], safe="") if database["PASSWORD"] else ""
     )
+    url = f"postgres://{user}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
+    manage_py = str(Path(settings.BASE_DIR) / "manage.py")
     environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
 
     def manage(*arguments):
-        subprocess.run(
-            [sys.executable, "manage.py", *arguments], env=environment, check=True, stdout=subprocess.DEVNULL
-        )
+        subprocess.run([sys.executable, manage_py, *arguments], env=environment, check=True, stdout=subprocess.DEVNULL)
 
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
@@ -413,18 +413,19 @@ def measure_large_import(rows: int) -> LargeImport:
                     sys.executable,
                     "-c",
                     _PEAK_RSS_OF_CHILD,
-                    "manage.py",
+                    manage_py,
                     "import_members",
                     str(path),
                     "--society",
                     society_code,
                 ],
                 env=environment,
-                check=True,
                 capture_output=True,
                 text=True,
             )
             seconds = time.perf_counter() - started
+            if measured.returncode:
+                raise RuntimeError(f"import_members failed: {measured.stderr[-2000:]}")
             peak_kilobytes = int(measured.stdout.split()[-1])
         with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
             copied = _copy_into_like(cursor, society_id, "IMP%")
