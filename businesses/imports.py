@@ -35,17 +35,20 @@ def center_layout(*, scope=None) -> Layout:
     society_by_code = {s.code: s for s in societies}
     head_office_by_code = {h.code: h for h in HeadOffice.objects.filter(society__in=society_by_code.values())}
     line_by_code = {line.code: line for line in BusinessLine.objects.all()}
-    # A center is keyed by its code alone: a file must not take over another society's center.
-    codes_out_of_scope = set(
-        BusinessCenter.objects.exclude(society__in=society_by_code.values()).values_list("code", flat=True)
-    )
+    # A center is keyed by its code alone: a file must not take over another society's center,
+    # nor move one of its own societies' centers to another (as center_update refuses to).
+    society_of_code = dict(BusinessCenter.objects.values_list("code", "society_id"))
+    in_scope = {society.pk for society in society_by_code.values()}
 
     def resolve(values: dict, problem) -> dict:
-        if values.get("code") in codes_out_of_scope:
+        stored_society = society_of_code.get(values.get("code"))
+        if stored_society is not None and stored_society not in in_scope:
             problem("code", _("a business center of a society you may not import into has this code"))
         society = society_by_code.get(values.pop("society", ""))
         if society is None:
             problem("society", _("no society has this code"))
+        elif stored_society in in_scope and society.pk != stored_society:
+            problem("society", _("A business center cannot move to another society."))
         else:
             values["society"] = society
         head_office = values.pop("head_office", "")

@@ -79,3 +79,15 @@ def test_the_page_speaks_japanese(staff_client, union_tree):
     page = response.content.decode()
     assert "このコードの組合はありません" in page
     assert "1件の問題があるため、何も取り込みませんでした" in page
+
+
+@pytest.mark.usefixtures("english")
+def test_a_center_file_cannot_move_a_center_to_another_society(staff_client, union_tree):
+    client = staff_client("union_admin")
+    response = client.post(
+        "/en/centers/import/", {"file": upload(f"{HEADER}cb,society-a,Moved,13,2015-04-01,\n")}, follow=True
+    )
+    assert [(p["row"], p["column"], p["value"], p["reason"]) for p in response.context["job"].problems] == [
+        (2, "society", "society-a", "A business center cannot move to another society.")
+    ]
+    assert BusinessCenter.objects.get(code="cb").society == union_tree["society_b"]
