@@ -349,3 +349,11 @@ def test_an_address_under_api_that_matches_nothing_answers_json_404(api, api_tre
         [error] = response.json()["errors"]
         assert error["field"] is None
         assert error["reason"]
+
+
+def test_the_api_s_404_speaks_the_registry_s_language(api_tree, settings):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v2/").json()["errors"][0]["reason"] == "見つかりません。"
+    settings.LANGUAGE_CODE = "en"
+    assert APIClient().get("/api/v2/").json()["errors"][0]["reason"] == "Not found."
