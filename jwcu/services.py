@@ -375,16 +375,31 @@ IMPORTERS = {
 }
 
 
+def import_jobs_purge() -> int:
+    """Discard what import jobs no longer need: the file of a check whose confirmation has
+    expired, and jobs finished more than IMPORT_JOB_RETENTION_DAYS ago (their problems and first
+    rows hold cell values: personal data; the records' own history stays). Runs at each upload,
+    and as ``manage.py purge_import_jobs``. Returns the number of jobs deleted."""
+    from jwcu.models import ImportJob
+
+    now = timezone.now()
+    ImportJob.objects.filter(
+        status=ImportJob.Status.CHECKED,
+        file__isnull=False,
+        finished_at__lt=now - datetime.timedelta(hours=settings.IMPORT_CONFIRM_HOURS),
+    ).update(file=None)
+    deleted, _by_model = ImportJob.objects.filter(
+        finished_at__lt=now - datetime.timedelta(days=settings.IMPORT_JOB_RETENTION_DAYS)
+    ).delete()
+    return deleted
+
+
 def import_job_create(*, kind: str, user, scope, upload, language: str, society=None):
     """Store the uploaded file as a job of ``user`` and start checking it once committed."""
     from jwcu.models import ImportJob
 
     scope.require_import()
-    ImportJob.objects.filter(
-        status=ImportJob.Status.CHECKED,
-        file__isnull=False,
-        finished_at__lt=timezone.now() - datetime.timedelta(hours=settings.IMPORT_CONFIRM_HOURS),
-    ).update(file=None)
+    import_jobs_purge()
     with transaction.atomic():
         job = record_create(
             ImportJob,

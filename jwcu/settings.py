@@ -237,4 +237,7 @@ IMPORT_JOBS_SYNCHRONOUS = env.bool("IMPORT_JOBS_SYNCHRONOUS", default=False)
 IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
 IMPORT_PROGRESS_SECONDS = env.float("IMPORT_PROGRESS_SECONDS", default=0.5)
 IMPORT_CONFIRM_HOURS = env.int("IMPORT_CONFIRM_HOURS", default=24)
+# Finished import jobs (their problems and first rows quote the file's cells) are deleted after
+# this many days (jwcu.services.import_jobs_purge).
+IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=90)
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)

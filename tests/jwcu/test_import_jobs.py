@@ -2,6 +2,7 @@
 progress on the job's row, polled as JSON; failures and dead workers leave nothing imported."""
 
 import datetime
+import io
 import threading
 
 import pytest
@@ -97,6 +98,23 @@ def test_a_check_expires(admin, settings):
     assert not services.import_job_confirm(job, user=admin)
     create_job(admin, center_file(1, start=5))  # a new upload discards the files of expired checks
     assert ImportJob.objects.get(pk=job.pk).file is None
+
+
+def test_finished_jobs_are_deleted_after_their_retention(admin, settings):
+    from django.core.management import call_command
+
+    settings.IMPORT_JOB_RETENTION_DAYS = 30
+    old, recent = create_job(admin, center_file(1)), create_job(admin, center_file(1, start=5))
+    ImportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - datetime.timedelta(days=29))
+    running = create_job(admin, center_file(1, start=9))  # the upload purges the old job
+    ImportJob.objects.filter(pk=running.pk).update(status=ImportJob.Status.IMPORTING, finished_at=None)
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - datetime.timedelta(days=40))
+    call_command("purge_import_jobs", stdout=(out := io.StringIO()))
+    assert out.getvalue() == "1 import job(s) deleted.\n"
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [running.pk]
 
 
 def test_progress_is_recorded_during_the_run(admin, monkeypatch, settings):
