@@ -129,10 +129,10 @@ INCLUSION_SQL = [
 ]
 
 MEMBER_SYNC_SQL = """
-SELECT s.code, m.member_number, m.family_name, m.given_name, m.family_name_kana, m.given_name_kana,
-       m.family_name_latin, m.given_name_latin, m.birth_date, m.gender, c.code, m.relationship, m.joined_on,
-       m.left_on, m.leave_reason, m.capital_contribution_yen, m.contract_type, m.weekly_hours, m.anonymised_on,
-       m.created_at, m.updated_at, m.version
+SELECT s.code AS society, m.member_number, m.family_name, m.given_name, m.family_name_kana, m.given_name_kana,
+       m.family_name_latin, m.given_name_latin, m.birth_date, m.gender, c.code AS business_center, m.relationship,
+       m.joined_on, m.left_on, m.leave_reason, m.capital_contribution_yen, m.contract_type, m.weekly_hours,
+       m.anonymised_on, m.created_at, m.updated_at, m.version
 FROM members_workermember m JOIN members_membersociety s ON s.id = m.society_id
 LEFT JOIN businesses_businesscenter c ON c.id = m.business_center_id
 WHERE s.union_id = %s ORDER BY m.updated_at, m.id
@@ -144,36 +144,13 @@ def _fetch_as_json(union_id: int) -> int:
     1,000 rows at a time) and written as JSON."""
     from django.db import connection
 
-    columns = [
-        "society",
-        "member_number",
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "family_name_latin",
-        "given_name_latin",
-        "birth_date",
-        "gender",
-        "business_center",
-        "relationship",
-        "joined_on",
-        "left_on",
-        "leave_reason",
-        "capital_contribution_yen",
-        "contract_type",
-        "weekly_hours",
-        "anonymised_on",
-        "created_at",
-        "updated_at",
-        "version",
-    ]
     connection.ensure_connection()
     rows = 0
     with connection.connection.cursor(name=f"bench_{uuid.uuid4().hex[:8]}") as cursor:
         cursor.itersize = 1000
         cursor.execute(MEMBER_SYNC_SQL, [union_id])
         while batch := cursor.fetchmany(1000):
+            columns = [column.name for column in cursor.description]
             json.dumps([dict(zip(columns, row, strict=True)) for row in batch], default=str)
             rows += len(batch)
     return rows
