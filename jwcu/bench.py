@@ -349,7 +349,6 @@ def measure_large_import(rows: int) -> LargeImport:
     beside COPY of the same rows into a table of the same shape."""
     import subprocess
 
-    import psycopg2
     from django.conf import settings
     from django.db import connection
 
@@ -360,9 +359,16 @@ def measure_large_import(rows: int) -> LargeImport:
     user = quote(database["USER"] or "", safe="") + (
         ":" + quote(database["PASSWORD"], safe="") if database["PASSWORD"] else ""
     )
-    url = f"postgres://{user}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
+    if (database["HOST"] or "").startswith("/"):
+        # The embedded server's Unix socket: its directory stands in the path (jwcu.embedded_db).
+        url = f"postgres://{user}@/{database['HOST']}/{scratch}"
+    else:
+        url = f"postgres://{user}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
     manage_py = str(Path(settings.BASE_DIR) / "manage.py")
     environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
+
+    def connect_scratch():
+        return connection.get_new_connection({**connection.get_connection_params(), "dbname": scratch})
 
     def manage(*arguments):
         subprocess.run([sys.executable, manage_py, *arguments], env=environment, check=True, stdout=subprocess.DEVNULL)
@@ -373,7 +379,7 @@ def measure_large_import(rows: int) -> LargeImport:
     try:
         manage("migrate", "--noinput")
         manage("generate_synthetic", "--members", "13000", "--centers", "340", "--union-code", "bench-import")
-        with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
+        with closing(connect_scratch()) as scratch_connection, scratch_connection.cursor() as cursor:
             cursor.execute(
                 "SELECT s.id, s.code, array_agg(c.code ORDER BY c.code) FROM members_membersociety s "
                 "JOIN businesses_businesscenter c ON c.society_id = s.id "
@@ -404,7 +410,7 @@ def measure_large_import(rows: int) -> LargeImport:
             if measured.returncode:
                 raise RuntimeError(f"import_members failed: {measured.stderr[-2000:]}")
             peak_kilobytes = int(measured.stdout.split()[-1])
-        with closing(psycopg2.connect(url)) as scratch_connection, scratch_connection.cursor() as cursor:
+        with closing(connect_scratch()) as scratch_connection, scratch_connection.cursor() as cursor:
             copied = _copy_into_like(cursor, society_id, "IMP%")
     finally:
         with admin.cursor() as cursor:
