@@ -32,7 +32,8 @@ import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+
+from jwcu.embedded_db import database_url
 
 AS_OF = datetime.date(2025, 3, 31)
 FISCAL_YEAR = 2024
@@ -356,14 +357,7 @@ def measure_large_import(rows: int) -> LargeImport:
     scratch = f"{database['NAME']}_bench_import"
     admin = connection.get_new_connection({**connection.get_connection_params(), "dbname": "postgres"})
     admin.autocommit = True
-    user = quote(database["USER"] or "", safe="") + (
-        ":" + quote(database["PASSWORD"], safe="") if database["PASSWORD"] else ""
-    )
-    if (database["HOST"] or "").startswith("/"):
-        # The embedded server's Unix socket: its directory stands in the path (jwcu.embedded_db).
-        url = f"postgres://{user}@/{database['HOST']}/{scratch}"
-    else:
-        url = f"postgres://{user}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{scratch}"
+    url = database_url(database, scratch)
     manage_py = str(Path(settings.BASE_DIR) / "manage.py")
     environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
 

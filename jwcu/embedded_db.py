@@ -9,6 +9,7 @@ in ``.env``) nothing is started and that server is used.
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = BASE_DIR / ".pgdata"
@@ -39,6 +40,18 @@ def start_embedded_server() -> str:
     socket_dir = server.get_postmaster_info().socket_dir
     # A path in place of the host names the directory of PostgreSQL's Unix socket.
     return f"postgres://postgres@/{socket_dir}/{DATABASE_NAME}"
+
+
+def database_url(database: dict, name: str | None = None) -> str:
+    """The DATABASE_URL of a database of the server that ``database`` (an entry of Django's
+    DATABASES) is on: ``name``, or that entry's own."""
+    user = quote(database.get("USER") or "", safe="")
+    if database.get("PASSWORD"):
+        user += ":" + quote(database["PASSWORD"], safe="")
+    host, name = database.get("HOST") or "", name or database["NAME"]
+    if host.startswith("/"):  # a Unix socket's directory stands in the path
+        return f"postgres://{user}@/{host}/{name}"
+    return f"postgres://{user}@{host or 'localhost'}:{database.get('PORT') or 5432}/{name}"
 
 
 if __name__ == "__main__":

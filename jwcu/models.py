@@ -435,3 +435,20 @@ class ImportJob(models.Model):
     def importing(self) -> bool:
         """Confirmed: the worker writes the records (rather than only checking them)."""
         return self.confirmed_at is not None
+
+
+class ScheduledRun(models.Model):
+    """A run of a periodic task (jwcu.queue.periodic) for the period starting at ``due_at``: the
+    key that lets one scheduler, of any number, enqueue it."""
+
+    name = models.CharField(_("task"), max_length=200)
+    due_at = models.DateTimeField(_("due at"))
+    created_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["name", "due_at"], name="scheduled_run_once")]
+
+    def __str__(self):
+        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"

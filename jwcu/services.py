@@ -4,7 +4,6 @@ stale edits. The history row of each save is written by django-simple-history (j
 import datetime
 import io
 import logging
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from jwcu.queue import background_task
 
 Record = TypeVar("Record", bound=models.Model)
 logger = logging.getLogger(__name__)
@@ -459,10 +460,12 @@ def import_job_fail_if_stale(job):
     return job
 
 
-def import_job_run(job_id) -> None:
-    """The worker: check the job's file (nothing written) or, once confirmed, import it, with the
+@background_task(attempts=1, timeout=datetime.timedelta(hours=2))
+def import_job_run(*, job_id: str) -> None:
+    """The task: check the job's file (nothing written) or, once confirmed, import it, with the
     owner's scope and name (history channel "import"); record progress, then the counts and first
-    rows, the problems or the error. Runs in a thread of its own (IMPORT_JOBS_SYNCHRONOUS: inline)."""
+    rows, the problems or the error. Not retried: every failure is recorded on the job, whose
+    import, one transaction, then wrote nothing; the owner uploads again."""
     import tempfile
 
     from django.utils.module_loading import import_string
@@ -472,7 +475,9 @@ def import_job_run(job_id) -> None:
     from jwcu.scope import OutOfScope, Scope
 
     status = ImportJob.Status
-    job = ImportJob.objects.select_related("user", "society").get(pk=job_id)
+    job = ImportJob.objects.select_related("user", "society").filter(pk=job_id).first()
+    if job is None:
+        return  # purged meanwhile
     working = status.IMPORTING if job.importing else status.CHECKING
     claimed = ImportJob.objects.filter(pk=job.pk, status=status.QUEUED).update(
         status=working, heartbeat_at=timezone.now()
@@ -606,24 +611,5 @@ class _ImportJobProgress:
 
 
 def _import_job_start(job_id):
-    """Run the job in a thread of its own once the transaction commits (its row must be visible
-    to the thread's connection); inline with IMPORT_JOBS_SYNCHRONOUS."""
-    if settings.IMPORT_JOBS_SYNCHRONOUS:
-        import_job_run(job_id)
-        return
-
-    def start():
-        threading.Thread(target=_import_job_thread, args=(job_id,), name=f"import-{job_id}", daemon=True).start()
-
-    transaction.on_commit(start)
-
-
-def _import_job_thread(job_id):
-    from django.db import connections
-
-    try:
-        import_job_run(job_id)
-    except Exception:
-        logger.exception("Import job %s failed", job_id)
-    finally:
-        connections.close_all()  # this thread's connections
+    """Queue the job's work in the current transaction: a worker takes it once this commits."""
+    import_job_run.enqueue(job_id=str(job_id))

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jwcu",
     "members",
     "businesses",
@@ -226,14 +228,18 @@ LOGGING = {
 # Years a departed member's personal fields are kept before an administrator may anonymise them.
 MEMBER_RETENTION_YEARS = env.int("MEMBER_RETENTION_YEARS", default=5)
 
-# Import pages (members, business centers): an uploaded file is stored as an ImportJob and checked,
-# then imported once confirmed, by a thread of the server process that received it (started when
-# the upload is committed), so the page can poll its progress. The job's row records progress at
-# most every IMPORT_PROGRESS_SECONDS; a running job without a sign of work for
-# IMPORT_JOB_STALE_SECONDS (its process was restarted or killed) is marked failed, and, the import
-# being one transaction, nothing of it is written. IMPORT_JOBS_SYNCHRONOUS runs the work inside the
-# request instead (tests). A checked file waits IMPORT_CONFIRM_HOURS for its confirmation.
-IMPORT_JOBS_SYNCHRONOUS = env.bool("IMPORT_JOBS_SYNCHRONOUS", default=False)
+# Background work (jwcu.queue): tasks queued in this database, run by `manage.py db_worker` (as many
+# workers, on as many machines, as needed) and scheduled by `manage.py run_scheduler`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Finished tasks are deleted after this many days (their rows hold ids and errors, no personal data).
+TASK_RETENTION_DAYS = env.int("TASK_RETENTION_DAYS", default=30)
+
+# Import pages (members, business centers): an uploaded file is stored as an ImportJob, checked,
+# then imported once confirmed, by a task (jwcu.tasks.run_import_job), so the page can poll its
+# progress. The job's row records progress at most every IMPORT_PROGRESS_SECONDS; a running job
+# without a sign of work for IMPORT_JOB_STALE_SECONDS (its worker was restarted or killed) is
+# marked failed, and, the import being one transaction, nothing of it is written. A checked file
+# waits IMPORT_CONFIRM_HOURS for its confirmation.
 IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
 IMPORT_PROGRESS_SECONDS = env.float("IMPORT_PROGRESS_SECONDS", default=0.5)
 IMPORT_CONFIRM_HOURS = env.int("IMPORT_CONFIRM_HOURS", default=24)
@@ -241,3 +247,7 @@ IMPORT_CONFIRM_HOURS = env.int("IMPORT_CONFIRM_HOURS", default=24)
 # this many days (jwcu.services.import_jobs_purge).
 IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=90)
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+
+# An annual report asked for on its page is prepared by a task (reports.services.report_job_run);
+# its file can be downloaded for this many hours (the recorded export, with its digests, stays).
+REPORT_FILE_RETENTION_HOURS = env.int("REPORT_FILE_RETENTION_HOURS", default=24)

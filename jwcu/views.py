@@ -683,7 +683,7 @@ def import_job_view(request, page: ImportPage, job_id):
 
 @login_required
 def import_status_view(request, page: ImportPage, job_id):
-    """The job's progress as JSON, polled by the job page (static/js/import_progress.js)."""
+    """The job's progress as JSON, polled by the job page (static/js/job_progress.js)."""
     scope = _import_scope(request)
     job = _import_job(request, scope, page, job_id)
     return JsonResponse(
@@ -691,8 +691,8 @@ def import_status_view(request, page: ImportPage, job_id):
             "status": job.status,
             "status_label": job.get_status_display(),
             "running": job.running,
-            "rows_processed": job.rows_processed,
-            "rows_total": job.rows_total,
+            "done": job.rows_processed,
+            "total": job.rows_total,
             "progress_text": _progress_text(job),
         },
         headers={"Cache-Control": "no-store"},

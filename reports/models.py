@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +96,52 @@ class ReportExport(models.Model):
 
     def __str__(self):
         return f"{self.union} FY{self.fiscal_year} {self.format} {self.sha256[:12]}"
+
+
+class ReportJob(models.Model):
+    """An annual report asked for on its page, built off the request by a task
+    (reports.services.report_job_run) that records its progress here, then its file, which the
+    one who asked (or a union administrator) downloads until REPORT_FILE_RETENTION_HOURS have
+    passed. The id, a UUID, is what URLs show."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Preparing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    union = models.ForeignKey("members.Union", models.PROTECT, related_name="+", verbose_name=_("union"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    format = models.CharField(_("format"), max_length=8, choices=ReportFormat.choices)
+    public = models.BooleanField(_("public edition"))
+    language = models.CharField(_("language"), max_length=8)
+    requested_by = models.ForeignKey("auth.User", models.CASCADE, related_name="+", verbose_name=_("asked for by"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    steps_total = models.PositiveIntegerField(_("steps"), null=True, blank=True)
+    content = models.BinaryField(_("file"), null=True, editable=False)  # discarded after the retention
+    export = models.ForeignKey(
+        ReportExport, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded export")
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report job")
+        verbose_name_plural = _("annual report jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="report_job_user_created")]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} {self.format} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class MemberRollup(models.Model):

@@ -973,3 +973,14 @@ def report_export_of(sha256: str):
     from reports.models import ReportExport
 
     return ReportExport.objects.select_related("union", "created_by").filter(sha256=sha256).first()
+
+
+def report_jobs_visible(*, scope: Scope, user):
+    """The report jobs a user may follow and download: their own; a union administrator's, all
+    of the union's."""
+    from reports.models import ReportJob
+
+    jobs = ReportJob.objects.select_related("requested_by", "export")
+    if not scope.can_manage:
+        return jobs.filter(requested_by=user)
+    return jobs if scope.union_id is None else jobs.filter(union_id=scope.union_id)

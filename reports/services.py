@@ -1,13 +1,21 @@
-"""Writes of the reports app: recording a frozen export of the annual report."""
+"""Writes of the reports app: recording a frozen export of the annual report, and building it
+off the request (a task) for the annual report's page."""
 
 import datetime
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from jwcu.queue import background_task
 from members.models import Union
 from reports import annual_report
-from reports.models import ReportExport
+from reports.models import ReportExport, ReportJob
+
+logger = logging.getLogger(__name__)
 
 
 def annual_report_export(
@@ -63,3 +71,60 @@ def annual_report_export(
 def default_file_name(*, union: Union, fiscal_year: int, format: str, public: bool) -> str:
     edition = "public" if public else "internal"
     return f"{union.code}-annual-report-fy{fiscal_year}-{edition}.{format}"
+
+
+def report_job_create(*, union: Union, fiscal_year: int, format: str, public: bool, user, language: str) -> ReportJob:
+    """Ask for the report: a job, whose task a worker takes once this commits."""
+    job = ReportJob(
+        union=union, fiscal_year=fiscal_year, format=format, public=public, language=language, requested_by=user
+    )
+    job.full_clean()
+    with transaction.atomic():
+        report_jobs_purge()
+        job.save()
+        report_job_run.enqueue(job_id=str(job.pk))
+    return job
+
+
+def _report_job_failed(error: BaseException, *, job_id: str) -> None:
+    message = _("The report could not be prepared; ask for it again. (%(error)s)")
+    ReportJob.objects.filter(pk=job_id).exclude(status=ReportJob.Status.DONE).update(
+        status=ReportJob.Status.FAILED,
+        error=message % {"error": f"{type(error).__name__}: {error}"[:500]},
+        finished_at=timezone.now(),
+    )
+
+
+@background_task(attempts=3, timeout=datetime.timedelta(minutes=15), on_give_up=_report_job_failed)
+def report_job_run(*, job_id: str) -> None:
+    """The task: build the job's report (annual_report_export, which records the export),
+    recording each step on the job, then its file. A failed attempt is tried again (the report
+    is read-only work); one that fails for good is recorded on the job."""
+    claimed = ReportJob.objects.filter(pk=job_id, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
+    if not claimed.update(status=ReportJob.Status.RUNNING, started_at=timezone.now(), steps_done=0):
+        return  # finished, failed or purged meanwhile
+    job = ReportJob.objects.select_related("union", "requested_by").get(pk=job_id)
+
+    def progress(step: str, done: int, total: int) -> None:
+        ReportJob.objects.filter(pk=job_id).update(step=str(step)[:200], steps_done=done, steps_total=total)
+
+    with translation.override(job.language):
+        content, export = annual_report_export(
+            union=job.union,
+            fiscal_year=job.fiscal_year,
+            format=job.format,
+            public=job.public,
+            user=job.requested_by,
+            progress=progress,
+        )
+    ReportJob.objects.filter(pk=job_id).update(
+        status=ReportJob.Status.DONE, content=content, export=export, finished_at=timezone.now(), error=""
+    )
+
+
+def report_jobs_purge() -> int:
+    """Discard the files of reports finished more than REPORT_FILE_RETENTION_HOURS ago (the
+    recorded export, with its digests, stays). Returns the number of jobs deleted."""
+    before = timezone.now() - datetime.timedelta(hours=settings.REPORT_FILE_RETENTION_HOURS)
+    deleted, _by_model = ReportJob.objects.filter(finished_at__lt=before).delete()
+    return deleted

@@ -1,7 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from jwcu.scope import Scope, scope_of
 from members.models import Union
@@ -9,8 +12,8 @@ from reports import annual_report
 from reports.figures import BY_LABELS, DASHBOARDS, INCLUSION_DIMENSIONS
 from reports.filters import DashboardFilterSet
 from reports.forms import AnnualReportForm
-from reports.selectors import report_exports
-from reports.services import annual_report_export
+from reports.selectors import report_exports, report_jobs_visible
+from reports.services import report_job_create
 
 NAVIGATION = [
     ("overview", _("Overview")),
@@ -61,28 +64,88 @@ def annual_report_page(request):
             "can_manage": scope.can_manage,
             "formats": annual_report.FORMATS,
             "exports": report_exports(scope=scope),
+            "jobs": list(report_jobs_visible(scope=scope, user=request.user).defer("content")[:10]),
         },
     )
 
 
 @login_required
-def annual_report_download(request):
+@require_POST
+def annual_report_request(request):
+    """Ask for the report: it is prepared by a worker; the job's page follows it."""
     scope = scope_of(request)
-    form = AnnualReportForm(request.GET)
-    if not form.is_valid() or scope.union_id == Scope.nothing().union_id:
-        return HttpResponseBadRequest(form.errors.as_text() or "No union in your scope.")
+    form = AnnualReportForm(request.POST)
     union = Union.objects.filter(pk=scope.union_id).first() if scope.union_id else Union.objects.order_by("pk").first()
-    if union is None:
-        raise Http404
-    public = form.cleaned_data["public"] or not scope.can_manage
-    content, export = annual_report_export(
+    if not form.is_valid() or union is None or scope.union_id == Scope.nothing().union_id:
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}" if name in form.fields else error)
+        if union is None or scope.union_id == Scope.nothing().union_id:
+            messages.error(request, gettext("No union is in your scope."))
+        return redirect("reports:annual_report")
+    job = report_job_create(
         union=union,
         fiscal_year=form.cleaned_data["fiscal_year"],
         format=form.cleaned_data["format"],
-        public=public,
+        public=form.cleaned_data["public"] or not scope.can_manage,
         user=request.user,
+        language=get_language() or "en",
     )
-    response = HttpResponse(content, content_type=annual_report.CONTENT_TYPES[export.format])
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    response["X-Report-SHA256"] = export.sha256
+    return redirect("reports:report_job", job.pk)
+
+
+def _report_job(request, job_id):
+    job = report_jobs_visible(scope=scope_of(request), user=request.user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def _job_progress_text(job) -> str:
+    if job.status == job.Status.QUEUED:
+        return gettext("Waiting to start…")
+    if job.steps_total:
+        return gettext("Step %(done)s of %(total)s: %(step)s") % {
+            "done": job.steps_done,
+            "total": job.steps_total,
+            "step": job.step,
+        }
+    return gettext("Starting…")
+
+
+@login_required
+def report_job_page(request, job_id):
+    job = _report_job(request, job_id)
+    return render(
+        request,
+        "reports/report_job.html",
+        {"navigation": NAVIGATION, "job": job, "progress_text": _job_progress_text(job)},
+    )
+
+
+@login_required
+def report_job_status(request, job_id):
+    """The job's progress as JSON, polled by its page (static/js/job_progress.js)."""
+    job = _report_job(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "running": job.running,
+            "done": job.steps_done,
+            "total": job.steps_total,
+            "progress_text": _job_progress_text(job),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+def report_job_download(request, job_id):
+    job = _report_job(request, job_id)
+    if job.status != job.Status.DONE or job.content is None or job.export is None:
+        raise Http404
+    response = HttpResponse(bytes(job.content), content_type=annual_report.CONTENT_TYPES[job.format])
+    response["Content-Disposition"] = f'attachment; filename="{job.export.file_name}"'
+    response["X-Report-SHA256"] = job.export.sha256
     return response

@@ -1,3 +1,6 @@
+import contextlib
+import io
+
 import pytest
 from django.utils import translation
 
@@ -16,10 +19,46 @@ def _static_files_without_manifest(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def _import_jobs_inline(settings):
-    """Import jobs run inside the request that starts them, so that tests are deterministic."""
-    settings.IMPORT_JOBS_SYNCHRONOUS = True
+@contextlib.contextmanager
+def demo_union_loaded(django_db_blocker):
+    """``load_demo`` for a module's tests, inside a transaction rolled back at the end; yields
+    its output. The rollup's deferred work is done at once: else each test's teardown, which
+    checks deferred constraints inside the test's savepoint, would redo it (its events are
+    marked not done again when the savepoint rolls back), some seconds per test."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = io.StringIO()
+        call_command("load_demo", stdout=output)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        yield output.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Background tasks are queued in the database, as in production, and wait for a worker
+    (``run_worker()`` below) instead of running at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def run_worker(queued_tasks, monkeypatch):
+    """run_worker(): a worker (``manage.py db_worker``) runs every task ready now, then stops.
+    Within a test's transaction the worker must not close the connection as stale, as it
+    does between tasks when served."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run
 
 
 @pytest.fixture

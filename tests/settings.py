@@ -9,3 +9,6 @@ from jwcu.settings import DATABASES, MIDDLEWARE
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = []
 MIDDLEWARE = [name for name in MIDDLEWARE if name != "jwcu.db_router.ReplicaRoutingMiddleware"]
+
+# Background tasks run at once, inside the request or command that enqueues them: deterministic.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

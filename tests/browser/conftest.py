@@ -54,3 +54,31 @@ def page(browser):
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def task_worker(live_server, settings, transactional_db):
+    """A worker process (``manage.py db_worker``) on the test database, as served: the tasks the
+    pages enqueue are queued in the database and run there."""
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from jwcu.embedded_db import database_url
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jwcu.settings",  # the registry's own queue, not the tests' immediate one
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "DEBUG": "false",
+    }
+    manage_py = Path(settings.BASE_DIR) / "manage.py"
+    worker = subprocess.Popen(
+        [sys.executable, str(manage_py), "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+        env=environment,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(10)

@@ -1,5 +1,5 @@
-"""The import page as served: the work runs in a thread of the server, the page polls its
-status with its script and reloads itself with the outcome."""
+"""The import page as served: the work is queued and run by a worker process, the page polls
+its status with its script and reloads itself with the outcome."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,8 +11,7 @@ from tests.factories import MemberSocietyFactory, UnionFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_center_file_is_checked_and_imported_while_the_page_follows(page, live_server, settings, tmp_path):
-    settings.IMPORT_JOBS_SYNCHRONOUS = False
+def test_a_center_file_is_checked_and_imported_while_the_page_follows(page, live_server, task_worker, tmp_path):
     union = UnionFactory(code="jwcu")
     society = MemberSocietyFactory(union=union, code="cwc")
     user = User.objects.create_user("editor", password="registry-pass-2015")

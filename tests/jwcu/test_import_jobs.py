@@ -137,9 +137,9 @@ def test_progress_is_recorded_during_the_run(admin, monkeypatch, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_visible_while_the_import_runs_and_the_worker_runs_in_a_thread(monkeypatch, settings):
-    """As served: the job runs in a thread started once the upload is committed; the page's
-    connection sees the rows processed grow while the import's transaction is still open."""
+def test_progress_is_visible_while_the_import_runs_and_a_worker_runs_the_job(monkeypatch, settings, run_worker):
+    """As served: the job is queued when the upload commits and run by a worker (db_worker); the
+    page's connection sees the rows processed grow while the import's transaction is still open."""
     from django.contrib.auth.models import User
 
     from tests import factories
@@ -147,7 +147,6 @@ def test_progress_is_visible_while_the_import_runs_and_the_worker_runs_in_a_thre
     union = factories.UnionFactory(code="u")
     factories.MemberSocietyFactory(union=union, code="society-a")
     user = User.objects.create_user("importer", is_superuser=True)
-    settings.IMPORT_JOBS_SYNCHRONOUS = False
     settings.IMPORT_PROGRESS_SECONDS = 0
     monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
     seen = []
@@ -170,9 +169,8 @@ def test_progress_is_visible_while_the_import_runs_and_the_worker_runs_in_a_thre
 
     def run(action):
         job = action()
-        for thread in threading.enumerate():
-            if thread.name == f"import-{job.pk}":
-                thread.join(30)
+        assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.QUEUED  # until a worker comes
+        run_worker()
         return ImportJob.objects.get(pk=job.pk)
 
     job = run(lambda: create_job(user, center_file(8)))
@@ -217,8 +215,7 @@ def test_a_file_that_no_longer_passes_fails_its_import_with_the_problems(admin, 
     assert not BusinessCenter.objects.filter(code__startswith="new-").exists()
 
 
-def test_a_job_whose_worker_died_is_failed_after_the_timeout(admin, settings):
-    settings.IMPORT_JOBS_SYNCHRONOUS = False  # the worker never starts (its thread would be started on commit)
+def test_a_job_whose_worker_died_is_failed_after_the_timeout(admin, settings, run_worker):
     job = create_job(admin, center_file(1))
     assert services.import_job_fail_if_stale(job).status == ImportJob.Status.QUEUED
     ImportJob.objects.filter(pk=job.pk).update(
@@ -230,7 +227,7 @@ def test_a_job_whose_worker_died_is_failed_after_the_timeout(admin, settings):
     assert "stopped without finishing" in job.error
     stored = ImportJob.objects.get(pk=job.pk)
     assert (stored.status, stored.file) == (ImportJob.Status.FAILED, None)
-    services.import_job_run(job.pk)  # a worker that comes late does nothing
+    run_worker()  # a worker that comes late does nothing
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED
 
 
@@ -248,8 +245,8 @@ def test_the_status_endpoint_reports_progress_as_json(staff_client, union_tree, 
         "status": "checking",
         "status_label": "Checking",
         "running": True,
-        "rows_processed": 35_000,
-        "rows_total": 100_000,
+        "done": 35_000,
+        "total": 100_000,
         "progress_text": "35,000 of about 100,000 rows",
     }
     assert response["Cache-Control"] == "no-store"
@@ -277,16 +274,15 @@ def test_a_job_is_seen_by_its_owner_and_union_administrators_only(staff_client, 
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.CHECKED
 
 
-def test_a_running_job_page_carries_the_progress_bar_and_the_status_url(staff_client, union_tree, settings):
-    settings.IMPORT_JOBS_SYNCHRONOUS = False  # the job stays queued (nothing commits in a test)
+def test_a_running_job_page_carries_the_progress_bar_and_the_status_url(staff_client, union_tree, queued_tasks):
     client = staff_client("union_admin")
     response = client.post("/en/centers/import/", {"file": center_file(2)}, follow=True)
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.QUEUED
     page = response.content.decode()
     assert '<progress id="import-progress"' in page
-    assert f'data-import-status="/en/centers/import/{job.pk}/status/"' in page
-    assert "/static/js/import_progress.js" in page
+    assert f'data-job-status="/en/centers/import/{job.pk}/status/"' in page
+    assert "/static/js/job_progress.js" in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     ImportJob.objects.filter(pk=job.pk).update(status="checking", rows_total=10, rows_processed=4)
     page = client.get(f"/en/centers/import/{job.pk}/").content.decode()
@@ -298,7 +294,7 @@ def test_a_finished_job_page_does_not_poll(staff_client, union_tree):
     client = staff_client("union_admin")
     page = client.post("/en/centers/import/", {"file": center_file(2)}, follow=True).content.decode()
     assert "<progress" not in page
-    assert "import_progress.js" not in page
+    assert "job_progress.js" not in page
     assert "refresh" not in page
 
 

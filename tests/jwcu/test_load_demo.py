@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
 from businesses.models import BusinessCenter, Programme
 from members.models import MemberSociety, Partner, Union, WorkerMember
 from reports.models import Indicator
 from reports.selectors import union_summary
+from tests.conftest import demo_union_loaded
 
 AS_OF = datetime.date(2015, 3, 31)
 PRESENTED_ON = datetime.date(2016, 11, 16)
@@ -27,14 +27,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        output = io.StringIO()
-        call_command("load_demo", stdout=output)
-        yield output.getvalue()
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with demo_union_loaded(django_db_blocker) as output:
+        yield output
 
 
 def summary(as_of=AS_OF, fiscal_year=2015):

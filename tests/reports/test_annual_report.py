@@ -7,11 +7,11 @@ The demo union is loaded once for this module, inside a transaction rolled back 
 import csv
 import hashlib
 import io
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -19,21 +19,17 @@ from pypdf import PdfReader
 from jwcu.models import RoleAssignment
 from members.models import Union
 from reports import annual_report
-from reports.models import ReportExport
+from reports.models import ReportExport, ReportJob
 from reports.services import annual_report_export
+from tests.conftest import demo_union_loaded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with demo_union_loaded(django_db_blocker) as output:
+        yield output
 
 
 @pytest.fixture(scope="module")
@@ -180,11 +176,20 @@ def test_command_writes_the_file_and_reports_its_digest(tmp_path):
         call_command("export_annual_report", "--fiscal-year", "last", "--format", "csv", "--output", str(target))
 
 
-def download(client, role, **query):
+def ask_for(client, role, **form):
+    """Ask for the report as ``role``: the job's page (tasks run at once in the tests)."""
     user = User.objects.create_user(f"report-{role}", password="x")
     RoleAssignment.objects.create(user=user, role=role, union=Union.objects.get(code="jwcu"))
     client.force_login(user)
-    return client.get("/dashboards/annual-report/download/", {"fiscal_year": 2015, "format": "csv", **query})
+    return client.post("/dashboards/annual-report/request/", {"fiscal_year": 2015, "format": "csv", **form})
+
+
+def download(client, role, **form):
+    response = ask_for(client, role, **form)
+    assert response.status_code == 302
+    job = ReportJob.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+    assert job.status == ReportJob.Status.DONE
+    return client.get(response.url + "download/")
 
 
 def test_an_administrator_downloads_the_internal_edition(client):
@@ -201,6 +206,76 @@ def test_a_viewer_always_gets_the_public_edition(client):
     page = client.get("/dashboards/annual-report/").content.decode()
     assert 'name="public" value="on"' in page
     assert 'type="hidden"' in page
+
+
+def test_a_report_is_prepared_by_a_worker_and_followed_on_its_page(client, run_worker):
+    response = ask_for(client, "union_admin", format="xlsx")
+    job = ReportJob.objects.get()
+    job_url = response.url
+    assert job_url.endswith(f"/dashboards/annual-report/{job.pk}/")
+    assert job.status == ReportJob.Status.QUEUED  # nothing is built inside the request
+    page = client.get(job_url).content.decode()
+    assert f'data-job-status="{job_url}status/"' in page
+    assert "/static/js/job_progress.js" in page
+    assert client.get(job_url + "download/").status_code == 404
+    status = client.get(job_url + "status/").json()
+    assert (status["running"], status["status"]) == (True, "queued")
+
+    run_worker()
+    status = client.get(job_url + "status/").json()
+    assert (status["running"], status["status"], status["done"]) == (False, "done", status["total"])
+    assert status["total"] > 1
+    page = client.get(job_url).content.decode()
+    assert "job_progress.js" not in page
+    assert "jwcu-annual-report-fy2015-internal.xlsx" in page
+    file = client.get(job_url + "download/")
+    assert file.content[:2] == b"PK"
+    assert hashlib.sha256(file.content).hexdigest() == ReportJob.objects.get().export.sha256
+
+
+def test_a_report_job_is_seen_by_who_asked_and_union_administrators_only(client):
+    job_url = ask_for(client, "viewer").url
+    for role, status in (("viewer", 404), ("union_admin", 200)):
+        user = User.objects.create_user(f"other-{role}", password="x")
+        RoleAssignment.objects.create(user=user, role=role, union=Union.objects.get(code="jwcu"))
+        client.force_login(user)
+        assert client.get(job_url).status_code == status
+        assert client.get(job_url + "download/").status_code == status
+
+
+def test_a_report_that_fails_for_good_says_so_on_its_page(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(annual_report, "render", broken)
+    response = ask_for(client, "union_admin")
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.FAILED
+    assert "RuntimeError: no fonts" in job.error
+    assert "The report was not prepared" in client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("form", "reason"),
+    [
+        ({"fiscal_year": "20x5"}, "Fiscal year: Enter a whole number."),
+        ({"fiscal_year": "99999999999999999999"}, "Fiscal year: Ensure this value is less than or equal to 2200."),
+        ({"format": "\x00"}, "Format: Select a valid choice."),
+        ({"format": "docx"}, "Format: Select a valid choice. docx is not one of the available choices."),
+    ],
+)
+def test_a_bad_request_is_refused_with_its_reason_and_queues_nothing(client, form, reason):
+    response = ask_for(client, "union_admin", **form)
+    assert response.url.endswith("/dashboards/annual-report/")
+    assert not ReportJob.objects.exists()
+    assert reason in client.get(response.url).content.decode()
+
+
+def test_a_report_job_that_does_not_exist_is_not_found(client):
+    ask_for(client, "union_admin")
+    for suffix in ("", "status/", "download/"):
+        assert client.get(f"/dashboards/annual-report/{uuid.uuid4()}/{suffix}").status_code == 404
+    assert client.get("/dashboards/annual-report/request/").status_code == 405
 
 
 def test_verify_tells_an_exported_file_from_a_changed_one(tmp_path):
