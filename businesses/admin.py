@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
-from jwcu.admin import RegistryAdmin
+from jwcu.admin import RegistryAdmin, ServiceRecordAdmin
 
 
 @admin.register(HeadOffice)
-class HeadOfficeAdmin(RegistryAdmin):
+class HeadOfficeAdmin(ServiceRecordAdmin):
     list_display = ("code", "name", "society", "region", "opened_on", "closed_on")
     list_filter = ("society", "region")
     search_fields = ("code", "name", "name_ja")
@@ -19,7 +19,7 @@ class BusinessLineAdmin(RegistryAdmin):
 
 
 @admin.register(BusinessCenter)
-class BusinessCenterAdmin(RegistryAdmin):
+class BusinessCenterAdmin(ServiceRecordAdmin):
     list_display = ("code", "name", "society", "head_office", "prefecture", "municipality", "opened_on", "closed_on")
     list_filter = ("society", "head_office", "prefecture", "business_lines", "featured")
     search_fields = ("code", "name", "name_ja", "municipality")
@@ -38,7 +38,7 @@ class ProgrammeAdmin(RegistryAdmin):
 
 
 @admin.register(AnnualFigures)
-class AnnualFiguresAdmin(RegistryAdmin):
+class AnnualFiguresAdmin(ServiceRecordAdmin):
     list_display = ("__str__", "fiscal_year", "turnover_yen", "wages_yen", "surplus_yen")
     list_filter = ("fiscal_year",)
     autocomplete_fields = ("society", "business_center")

@@ -16,8 +16,7 @@ from businesses.filters import (
     ProgrammeFilterSet,
 )
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
-from jwcu.api import RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, write_serializer
-from members.api import RECORD_FIELDS, code_of
+from jwcu.api import RECORD_FIELDS, RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, code_of, write_serializer
 from members.models import MemberSociety
 from members.services import editable
 

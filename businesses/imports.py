@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from businesses.models import BusinessCenter, BusinessLine, HeadOffice
 from businesses.services import centers_set_business_lines
-from jwcu.imports import Column, Layout, parse_choice, parse_date, parse_int
+from jwcu.imports import Column, Layout, import_file, parse_choice, parse_date, parse_int
 from jwcu.models import Prefecture
 from members.models import MemberSociety
 
@@ -78,3 +78,10 @@ def center_layout(*, scope=None) -> Layout:
         after_chunk=set_lines,
         skip_fields=("business_lines",),
     )
+
+
+def centers_import(path, *, scope=None, user=None, dry_run: bool = False, progress=None):
+    """Import the business center file at ``path`` whole or not at all (jwcu.imports), limited to
+    the societies of ``scope``; returns the outcome or raises ImportRefused with every problem.
+    ``progress(rows)`` is told of each chunk of rows gone through."""
+    return import_file(path, center_layout(scope=scope), dry_run=dry_run, user=user, progress=progress)

@@ -160,13 +160,3 @@ def centers_set_business_lines(assignments: dict[BusinessCenter, Iterable[Busine
         for center_id, line_id in extra:
             through.objects.filter(businesscenter_id=center_id, businessline_id=line_id).delete()
     return len(missing) + len(extra)
-
-
-def centers_import(path, *, scope=None, user=None, dry_run: bool = False, progress=None):
-    """Import the business center file at ``path`` whole or not at all (jwcu.imports), limited to
-    the societies of ``scope``; returns the outcome or raises ImportRefused with every problem.
-    ``progress(rows)`` is told of each chunk of rows gone through."""
-    from businesses.imports import center_layout
-    from jwcu.imports import import_file
-
-    return import_file(path, center_layout(scope=scope), dry_run=dry_run, user=user, progress=progress)

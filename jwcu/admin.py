@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,13 +68,30 @@ class RegistryAdmin(SimpleHistoryAdmin):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ServiceRecordAdmin(RegistryAdmin):
+    """Admin of a record whose changes have rules of their own (a member moves, a center
+    closes, a consent is withdrawn…): shown with its history, never changed here. Its changes
+    go through the app's services, which the staff pages and the API call, so no door goes
+    around a rule."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Bringing back an earlier version would be a change made around the services."""
+        raise PermissionDenied
+
+
 def _register_role_admin():
     from django.contrib import admin
 
     from jwcu.models import RoleAssignment
 
     @admin.register(RoleAssignment)
-    class RoleAssignmentAdmin(RegistryAdmin):
+    class RoleAssignmentAdmin(ServiceRecordAdmin):  # jwcu.services.role_assign, on the roles page
         list_display = ("user", "role", "union", "society", "head_office", "sensitive")
         list_filter = ("role", "sensitive")
         autocomplete_fields = ("user", "union", "society", "head_office")

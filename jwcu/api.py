@@ -948,42 +948,16 @@ class StatisticsView(ClientView, APIView):
         return serializer.validated_data
 
 
-# Router ------------------------------------------------------------------------------------------
-
-
-def urlpatterns():
-    """The URLs of /api/v1/, the schema and its documentation."""
-    from django.urls import include, path, re_path
-    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-    from rest_framework.routers import SimpleRouter
-
-    from businesses import api as businesses_api
-    from members import api as members_api
-    from reports import api as reports_api
-
-    router = SimpleRouter()
-    router.register("unions", members_api.UnionViewSet, basename="union")
-    router.register("societies", members_api.SocietyViewSet, basename="society")
-    router.register("head-offices", businesses_api.HeadOfficeViewSet, basename="head-office")
-    router.register("business-centers", businesses_api.BusinessCenterViewSet, basename="business-center")
-    router.register("business-lines", businesses_api.BusinessLineViewSet, basename="business-line")
-    router.register("programmes", businesses_api.ProgrammeViewSet, basename="programme")
-    router.register("partners", members_api.PartnerViewSet, basename="partner")
-    v1 = [
-        *members_api.member_urls(),
-        *businesses_api.annual_figures_urls(),
-        *reports_api.urls(),
-        *router.urls,
-    ]
-    return [
-        path("api/v1/", include((v1, "api"), namespace="api")),
-        path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-        # Any other address under /api/ answers in the API's own shape, not with an HTML page.
-        re_path(r"^api/", not_found),
-    ]
-
-
 @csrf_exempt  # as DRF's views: API clients send tokens, not cookies; this view changes nothing
 def not_found(request, *args, **kwargs):
     return JsonResponse({"errors": [{"field": None, "reason": _("Not found.")}]}, status=404)
+
+
+# Fields every record's serializer shares.
+
+RECORD_FIELDS = ["version", "created_at", "updated_at"]
+
+
+def code_of(**kwargs):
+    """A related record, by its code."""
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)

@@ -11,11 +11,9 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from businesses.models import HeadOffice
 from jwcu.display import name_of
-from jwcu.models import Role, within_record_days
+from jwcu.models import Role, RoleAssignment, within_record_days
 from jwcu.scope import Scope, narrow, narrowable
-from members.models import MemberSociety, Union
 
 
 class DateInput(forms.DateInput):
@@ -133,12 +131,18 @@ class ScopedForm(VersionedForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in skipped}
 
 
+def _records_of(field: str):
+    """The records a role's ``field`` may name (the apps' models, as the role's own relation has
+    them: the kernel does not import the apps)."""
+    return RoleAssignment._meta.get_field(field).related_model.objects.all()
+
+
 class RoleAssignmentForm(forms.Form):
     user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("user"))
     role = forms.ChoiceField(choices=Role.choices, label=_("role"))
-    union = forms.ModelChoiceField(queryset=Union.objects.all(), label=_("union"))
-    society = forms.ModelChoiceField(queryset=MemberSociety.objects.all(), required=False, label=_("society"))
-    head_office = forms.ModelChoiceField(queryset=HeadOffice.objects.all(), required=False, label=_("head office"))
+    union = forms.ModelChoiceField(queryset=_records_of("union"), label=_("union"))
+    society = forms.ModelChoiceField(queryset=_records_of("society"), required=False, label=_("society"))
+    head_office = forms.ModelChoiceField(queryset=_records_of("head_office"), required=False, label=_("head office"))
     sensitive = forms.BooleanField(
         required=False,
         label=_("may see sensitive data"),

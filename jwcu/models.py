@@ -83,6 +83,13 @@ class Prefecture(models.TextChoices):
     OKINAWA = "47", _("Okinawa")
 
 
+class WebsiteField(models.URLField):
+    """A URL; typed without a scheme, it is taken as https (Django 6's default, today's too)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 def prefecture_field(**kwargs):
     return models.CharField(_("prefecture"), max_length=2, choices=Prefecture.choices, **kwargs)
 
@@ -354,25 +361,10 @@ class ApiClient(CheckedValues):
         if self.head_office_id and self.union_id and self.head_office.society.union_id != self.union_id:
             raise ValidationError({"head_office": _("This head office belongs to another union.")})
 
-    @property
-    def scope(self):
-        from jwcu.scope import Scope
-
-        society_id = self.society_id
-        if self.head_office_id and not society_id:
-            society_id = self.head_office.society_id
-        return Scope(
-            union_id=self.union_id,
-            society_id=society_id,
-            head_office_id=self.head_office_id,
-            can_write=self.can_write,
-            sensitive=self.sensitive,
-        )
-
 
 class ImportJob(models.Model):
     """A file uploaded on an import page (members or business centers), checked and imported
-    off the request by a worker (jwcu.services.import_job_run) that reports its progress here.
+    off the request by a task (jwcu.import_jobs.import_job_run) that reports its progress here.
 
     A job is checked first (nothing written); a file without problems is imported once, when its
     owner confirms. The file is kept only until then. The id, a UUID, is what URLs show."""

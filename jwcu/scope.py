@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from jwcu.models import ApiClient, Role, RoleAssignment
+
 
 class OutOfScope(Exception):
     """The record, or the change asked for, lies outside the caller's scope."""
@@ -32,9 +34,20 @@ class Scope:
         return cls(union_id=-1)
 
     @classmethod
-    def for_user(cls, user) -> "Scope":
-        from jwcu.models import Role, RoleAssignment
+    def for_client(cls, client: ApiClient) -> "Scope":
+        society_id = client.society_id
+        if client.head_office_id and not society_id:
+            society_id = client.head_office.society_id
+        return cls(
+            union_id=client.union_id,
+            society_id=society_id,
+            head_office_id=client.head_office_id,
+            can_write=client.can_write,
+            sensitive=client.sensitive,
+        )
 
+    @classmethod
+    def for_user(cls, user) -> "Scope":
         if not user.is_authenticated or not user.is_active:
             return cls.nothing()
         if user.is_superuser:
@@ -154,17 +167,12 @@ def contains(scope: Scope, instance) -> bool:
 
 def scope_of(request) -> Scope:
     """The scope of a request: its API client's, or its signed-in user's."""
-    client_scope = getattr(getattr(request, "auth", None), "scope", None)
-    if isinstance(client_scope, Scope):
-        return client_scope
+    client = getattr(request, "auth", None)
+    if isinstance(client, ApiClient):
+        return Scope.for_client(client)
     return Scope.for_user(request.user)
 
 
 def narrowable(model) -> bool:
     """Whether records of ``model`` are narrowed to a scope."""
     return model._meta.label_lower in _NARROWERS
-
-
-def require_in_scope(scope: Scope, instance) -> None:
-    if not contains(scope, instance):
-        raise OutOfScope(_("This record lies outside the part of the union you may see."))

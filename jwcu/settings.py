@@ -235,7 +235,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TASK_RETENTION_DAYS = env.int("TASK_RETENTION_DAYS", default=30)
 
 # Import pages (members, business centers): an uploaded file is stored as an ImportJob, checked,
-# then imported once confirmed, by a task (jwcu.tasks.run_import_job), so the page can poll its
+# then imported once confirmed, by a task (jwcu.import_jobs.import_job_run), so the page can poll its
 # progress. The job's row records progress at most every IMPORT_PROGRESS_SECONDS; a running job
 # without a sign of work for IMPORT_JOB_STALE_SECONDS (its worker was restarted or killed) is
 # marked failed, and, the import being one transaction, nothing of it is written. A checked file
@@ -244,7 +244,7 @@ IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
 IMPORT_PROGRESS_SECONDS = env.float("IMPORT_PROGRESS_SECONDS", default=0.5)
 IMPORT_CONFIRM_HOURS = env.int("IMPORT_CONFIRM_HOURS", default=24)
 # Finished import jobs (their problems and first rows quote the file's cells) are deleted after
-# this many days (jwcu.services.import_jobs_purge).
+# this many days (jwcu.import_jobs.import_jobs_purge).
 IMPORT_JOB_RETENTION_DAYS = env.int("IMPORT_JOB_RETENTION_DAYS", default=90)
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
 

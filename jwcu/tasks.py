@@ -6,9 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from jwcu.import_jobs import import_jobs_purge
 from jwcu.models import ScheduledRun
 from jwcu.queue import background_task, periodic
-from jwcu.services import import_jobs_purge
 
 
 @periodic(every=datetime.timedelta(hours=1))

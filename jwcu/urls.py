@@ -1,11 +1,17 @@
+"""The registry's URLs: the composition root, where the apps' pages and API are put together."""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from businesses import api as businesses_api
 from businesses.views import CENTER_IMPORT, CENTERS, HEAD_OFFICES, PROGRAMMES
-from jwcu import api
+from jwcu.api import not_found
 from jwcu.views import bound, home_view, import_urls, record_urls, roles_view
+from members import api as members_api
 from members.views import (
     MEMBER_IMPORT,
     MEMBERS,
@@ -15,6 +21,7 @@ from members.views import (
     consent_withdraw_view,
     inclusion_create_view,
 )
+from reports import api as reports_api
 
 admin.site.site_header = admin.site.site_title = "JWCU Registry"
 
@@ -38,8 +45,29 @@ staff_pages = [
 for record_type in RECORD_TYPES:
     staff_pages += record_urls(record_type)
 
-urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
-urlpatterns += api.urlpatterns()
+router = SimpleRouter()
+router.register("unions", members_api.UnionViewSet, basename="union")
+router.register("societies", members_api.SocietyViewSet, basename="society")
+router.register("head-offices", businesses_api.HeadOfficeViewSet, basename="head-office")
+router.register("business-centers", businesses_api.BusinessCenterViewSet, basename="business-center")
+router.register("business-lines", businesses_api.BusinessLineViewSet, basename="business-line")
+router.register("programmes", businesses_api.ProgrammeViewSet, basename="programme")
+router.register("partners", members_api.PartnerViewSet, basename="partner")
+api_v1 = [
+    *members_api.member_urls(),
+    *businesses_api.annual_figures_urls(),
+    *reports_api.urls(),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Any other address under /api/ answers in the API's own shape, not with an HTML page.
+    re_path(r"^api/", not_found),
+]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("dashboards/", include("reports.urls")),

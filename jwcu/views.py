@@ -6,6 +6,7 @@ parse input, call a selector or a service, and render; the rules live in the ser
 """
 
 import datetime
+import mimetypes
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet, TextField
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,14 +30,12 @@ from django.utils.translation import gettext as _
 
 from jwcu import display, selectors
 from jwcu.forms import ImportForm, RecordForm, RoleAssignmentForm, ScopedForm, add_service_error
+from jwcu.import_jobs import import_job_confirm, import_job_create, import_job_fail_if_stale
 from jwcu.imports import Layout, write_template
 from jwcu.models import RoleAssignment
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import (
     StaleRecordError,
-    import_job_confirm,
-    import_job_create,
-    import_job_fail_if_stale,
     record_at_version,
     record_create,
     record_update,
@@ -704,7 +703,12 @@ def import_template_view(request, page: ImportPage, file_format: str):
     scope = _import_scope(request)
     if file_format not in TEMPLATE_FORMATS:
         raise Http404
-    path_ = Path(tempfile.mkdtemp()) / f"{page.kind}-template.{file_format}"
+    name = f"{page.kind}-template.{file_format}"
     language = "ja" if (get_language() or "").startswith("ja") else "en"
-    write_template(path_, page.layout(), language=language, example=page.template_example(scope))
-    return FileResponse(path_.open("rb"), as_attachment=True, filename=path_.name)
+    with tempfile.TemporaryDirectory(prefix="jwcu-template-") as directory:
+        path_ = Path(directory) / name
+        write_template(path_, page.layout(), language=language, example=page.template_example(scope))
+        content = path_.read_bytes()
+    response = HttpResponse(content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

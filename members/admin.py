@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jwcu.admin import RegistryAdmin
+from jwcu.admin import RegistryAdmin, ServiceRecordAdmin
 from members.models import (
     ConsentRecord,
     InclusionCategory,
@@ -20,7 +20,7 @@ class UnionAdmin(RegistryAdmin):
 
 
 @admin.register(MemberSociety)
-class MemberSocietyAdmin(RegistryAdmin):
+class MemberSocietyAdmin(ServiceRecordAdmin):
     list_display = ("code", "name", "kind", "legal_form", "prefecture", "joined_union_on", "left_union_on")
     list_filter = ("union", "kind", "legal_form", "ilo_type", "registers_individuals", "prefecture")
     search_fields = ("code", "name", "name_ja")
@@ -28,14 +28,14 @@ class MemberSocietyAdmin(RegistryAdmin):
 
 
 @admin.register(MembershipReport)
-class MembershipReportAdmin(RegistryAdmin):
+class MembershipReportAdmin(ServiceRecordAdmin):
     list_display = ("society", "as_of", "members", "worker_members", "source")
     list_filter = ("society",)
     autocomplete_fields = ("society",)
 
 
 @admin.register(WorkerMember)
-class WorkerMemberAdmin(RegistryAdmin):
+class WorkerMemberAdmin(ServiceRecordAdmin):
     list_display = (
         "member_number",
         "family_name",
@@ -62,7 +62,7 @@ class WorkerMemberAdmin(RegistryAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(RegistryAdmin):
+class ConsentRecordAdmin(ServiceRecordAdmin):
     list_display = ("member", "given_on", "scope", "reference", "withdrawn_on")
     autocomplete_fields = ("member", "recorded_by")
     search_fields = ("reference", "member__member_number", "member__family_name")
@@ -76,7 +76,7 @@ class InclusionCategoryAdmin(RegistryAdmin):
 
 
 @admin.register(MemberInclusion)
-class MemberInclusionAdmin(RegistryAdmin):
+class MemberInclusionAdmin(ServiceRecordAdmin):
     list_display = ("member", "category", "since", "ended_on", "certificate_held")
     list_filter = ("category",)
     autocomplete_fields = ("member", "consent", "recorded_by")

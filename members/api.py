@@ -9,17 +9,11 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from businesses.models import BusinessCenter
-from jwcu.api import RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, write_serializer
+from jwcu.api import RECORD_FIELDS, RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, code_of, write_serializer
 from jwcu.scope import scope_of
 from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet
 from members.models import LeaveReason, MemberInclusion, MemberSociety, Partner, Union, WorkerMember
-
-RECORD_FIELDS = ["version", "created_at", "updated_at"]
-
-
-def code_of(**kwargs):
-    return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)
 
 
 def website():

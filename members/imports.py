@@ -3,7 +3,17 @@
 from django.utils.translation import gettext as _
 
 from businesses.models import BusinessCenter
-from jwcu.imports import Column, Layout, parse_choice, parse_date, parse_decimal, parse_int
+from jwcu.imports import (
+    Column,
+    ImportRefused,
+    Layout,
+    Problem,
+    import_file,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
 from members.models import ContractType, Gender, LeaveReason, MemberSociety, Relationship, WorkerMember
 
 MEMBER_COLUMNS = [
@@ -74,3 +84,21 @@ def member_layout(*, society: MemberSociety | None = None, scope=None) -> Layout
         resolve=resolve,
         existing=existing,
     )
+
+
+def members_import(
+    path, *, society_code: str | None = None, scope=None, user=None, dry_run: bool = False, progress=None
+):
+    """Import the member file at ``path`` whole or not at all (jwcu.imports), limited to the
+    societies of ``scope``; returns the outcome or raises ImportRefused with every problem.
+    ``progress(rows)`` is told of each chunk of rows gone through."""
+    society = None
+    if society_code:
+        societies = MemberSociety.objects.all() if scope is None else scope.societies(MemberSociety.objects.all())
+        society = societies.filter(code=society_code).first()
+        if society is None:
+            raise ImportRefused(
+                [Problem(None, "society", society_code, _("no society you may import into has this code"))], 1
+            )
+    layout = member_layout(society=society, scope=scope)
+    return import_file(path, layout, dry_run=dry_run, user=user, progress=progress)

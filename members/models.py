@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jwcu.models import (
     RegistryRecord,
+    WebsiteField,
     code_constraint,
     code_field,
     month_validators,
@@ -26,7 +27,7 @@ class Union(RegistryRecord):
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -101,7 +102,7 @@ class MemberSociety(RegistryRecord):
         blank=True,
         help_text=_("For a society that is itself a federation: how many organisations are its members."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     objects = MemberSocietyQuerySet.as_manager()
@@ -427,7 +428,7 @@ class Partner(RegistryRecord):
     level = models.CharField(_("level"), max_length=32, choices=PartnerLevel.choices, blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
     established_by_union = models.BooleanField(_("established by the union"), default=False)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

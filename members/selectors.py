@@ -30,10 +30,6 @@ def member_queryset(*, scope: Scope) -> QuerySet[WorkerMember]:
     return queryset
 
 
-def member_get(*, scope: Scope, society_code: str, member_number: str) -> WorkerMember:
-    return member_queryset(scope=scope).get(society__code=society_code, member_number=member_number)
-
-
 def partner_queryset(*, scope: Scope) -> QuerySet[Partner]:
     return scope.partners(Partner.objects.select_related("union"))
 

@@ -236,24 +236,3 @@ def member_anonymise(
         member = record_update(member, expected_version=expected_version, anonymised_on=today, **erased)
         member.history.update(**erased)
     return member
-
-
-def members_import(
-    path, *, society_code: str | None = None, scope=None, user=None, dry_run: bool = False, progress=None
-):
-    """Import the member file at ``path`` whole or not at all (jwcu.imports), limited to the
-    societies of ``scope``; returns the outcome or raises ImportRefused with every problem.
-    ``progress(rows)`` is told of each chunk of rows gone through."""
-    from jwcu.imports import ImportRefused, Problem, import_file
-    from members.imports import member_layout
-
-    society = None
-    if society_code:
-        societies = MemberSociety.objects.all() if scope is None else scope.societies(MemberSociety.objects.all())
-        society = societies.filter(code=society_code).first()
-        if society is None:
-            raise ImportRefused(
-                [Problem(None, "society", society_code, _("no society you may import into has this code"))], 1
-            )
-    layout = member_layout(society=society, scope=scope)
-    return import_file(path, layout, dry_run=dry_run, user=user, progress=progress)

@@ -2,7 +2,19 @@ import contextlib
 import io
 
 import pytest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import clear_url_caches
 from django.utils import translation
+
+
+@receiver(setting_changed)
+def _forget_urls_of_another_default_language(*, setting, **kwargs):
+    """The URL resolver keeps each language's reversed URLs, the default language's without its
+    prefix: a test that changes LANGUAGE_CODE must not leave them to the next test (which would
+    then reverse /members/ where it resolves /en/members/, depending on the order tests run in)."""
+    if setting == "LANGUAGE_CODE":
+        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from jwcu.api import ClientRateThrottle
 from jwcu.models import ApiClient
+from jwcu.scope import Scope
 from jwcu.services import api_client_revoke, api_token_hash
 from tests.factories import UnionFactory, WorkerMemberFactory
 
@@ -210,7 +211,7 @@ def test_create_api_client_command_prints_the_token_once(api_tree, capsys):
     client = ApiClient.objects.get(name="Kanto office")
     assert client.token_hash == api_token_hash(token)
     assert (client.head_office, client.can_write, client.sensitive) == (api_tree["east"], True, False)
-    assert client.scope.society_id == api_tree["cwc"].pk
+    assert Scope.for_client(client).society_id == api_tree["cwc"].pk
 
 
 def test_create_api_client_command_refuses_unknown_scopes(api_tree):

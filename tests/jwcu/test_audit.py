@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from jwcu import audit
 from jwcu.audit import Channel, ChannelMiddleware, _channel_for_path, acting
-from members.models import MemberSociety
+from members.models import Union
 from tests.factories import MemberSocietyFactory, UnionFactory
 
 
@@ -96,37 +96,27 @@ def test_the_middleware_attributes_no_user_to_an_anonymous_request():
 
 @pytest.mark.django_db
 def test_a_change_through_the_admin_is_recorded_with_the_admin_channel_and_user(client, registrar):
-    society = MemberSocietyFactory(name="Old name")
+    union = UnionFactory(name="Old name")
     client.force_login(registrar)
     form = {
-        "union": society.union_id,
-        "code": society.code,
-        "name": "Workers' Co-operative Center Jigyodan",
+        "code": union.code,
+        "name": "Japan Workers' Co-operative Union",
         "name_ja": "",
-        "kind": society.kind,
-        "legal_form": society.legal_form,
-        "ilo_type": society.ilo_type,
-        "prefecture": society.prefecture,
-        "established_on": society.established_on.isoformat(),
-        "joined_union_on": society.joined_union_on.isoformat(),
-        "left_union_on": "",
-        "registers_individuals": "on",
-        "fiscal_year_end_month": society.fiscal_year_end_month,
-        "member_organisations": "",
+        "established_on": union.established_on.isoformat() if union.established_on else "",
         "website": "",
         "notes": "",
-        "opened_version": society.version,
+        "opened_version": union.version,
         "_save": "Save",
     }
 
-    response = client.post(reverse("admin:members_membersociety_change", args=[society.pk]), form)
+    response = client.post(reverse("admin:members_union_change", args=[union.pk]), form)
 
     assert response.status_code == 302
-    assert MemberSociety.objects.get(pk=society.pk).name == "Workers' Co-operative Center Jigyodan"
-    latest = society.history.latest()
+    assert Union.objects.get(pk=union.pk).name == "Japan Workers' Co-operative Union"
+    latest = union.history.latest()
     assert (latest.history_type, latest.name, latest.history_channel, latest.history_user) == (
         "~",
-        "Workers' Co-operative Center Jigyodan",
+        "Japan Workers' Co-operative Union",
         Channel.ADMIN,
         registrar,
     )

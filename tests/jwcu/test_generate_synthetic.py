@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
-from jwcu import bench, synthetic
+from jwcu.tooling import bench, synthetic
 from members.models import (
     ConsentRecord,
     MemberInclusion,

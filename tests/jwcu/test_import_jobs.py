@@ -11,7 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from businesses.models import BusinessCenter
-from jwcu import imports, services
+from jwcu import import_jobs, imports
 from jwcu.models import ImportJob
 from jwcu.scope import Scope
 
@@ -26,7 +26,7 @@ def center_file(rows: int, *, society="society-a", name="centers.csv", start=0) 
 
 
 def create_job(user, upload, *, scope=None):
-    return services.import_job_create(
+    return import_jobs.import_job_create(
         kind="centers", user=user, scope=scope or Scope.for_user(user), upload=upload, language="en"
     )
 
@@ -52,7 +52,7 @@ def test_a_file_with_problems_is_checked_and_kept_no_longer(admin):
     assert [p["column"] for p in job.problems if p["row"] == 3] == ["prefecture", "opened_on"]
     assert (job.rows_total, job.rows_processed) == (2, 2)
     assert job.file is None  # nothing to confirm: the file is not kept
-    assert not services.import_job_confirm(job, user=admin)
+    assert not import_jobs.import_job_confirm(job, user=admin)
     assert not BusinessCenter.objects.filter(code__startswith="new-").exists()
 
 
@@ -72,14 +72,14 @@ def test_a_valid_file_is_checked_then_imported_once_on_confirmation(admin):
     assert job.file is not None
     assert not BusinessCenter.objects.filter(code__startswith="new-").exists()
 
-    assert services.import_job_confirm(job, user=admin)
+    assert import_jobs.import_job_confirm(job, user=admin)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert (job.rows_total, job.created_count, job.updated_count, job.unchanged_count) == (3, 3, 0, 0)
     assert job.file is None
     center = BusinessCenter.objects.get(code="new-2")
     assert (center.history.get().history_channel, center.history.get().history_user) == ("import", admin)
-    assert not services.import_job_confirm(job, user=admin)  # once
+    assert not import_jobs.import_job_confirm(job, user=admin)  # once
     assert BusinessCenter.history.filter(code="new-2").count() == 1
 
 
@@ -87,7 +87,7 @@ def test_only_the_owner_confirms(admin, union_tree):
     from django.contrib.auth.models import User
 
     job = create_job(admin, center_file(1))
-    assert not services.import_job_confirm(job, user=User.objects.create_user("someone"))
+    assert not import_jobs.import_job_confirm(job, user=User.objects.create_user("someone"))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CHECKED
 
@@ -95,7 +95,7 @@ def test_only_the_owner_confirms(admin, union_tree):
 def test_a_check_expires(admin, settings):
     job = create_job(admin, center_file(1))
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
-    assert not services.import_job_confirm(job, user=admin)
+    assert not import_jobs.import_job_confirm(job, user=admin)
     create_job(admin, center_file(1, start=5))  # a new upload discards the files of expired checks
     assert ImportJob.objects.get(pk=job.pk).file is None
 
@@ -123,13 +123,13 @@ def test_progress_is_recorded_during_the_run(admin, monkeypatch, settings):
     monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
     settings.IMPORT_PROGRESS_SECONDS = 0
     seen = []
-    write = services._ImportJobProgress._write
+    write = import_jobs._ImportJobProgress._write
 
     def spy(self):
         write(self)
         seen.append(self.rows)
 
-    monkeypatch.setattr(services._ImportJobProgress, "_write", spy)
+    monkeypatch.setattr(import_jobs._ImportJobProgress, "_write", spy)
     job = create_job(admin, center_file(7))
     assert seen == [2, 4, 6, 7]
     job.refresh_from_db()
@@ -150,7 +150,7 @@ def test_progress_is_visible_while_the_import_runs_and_a_worker_runs_the_job(mon
     settings.IMPORT_PROGRESS_SECONDS = 0
     monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
     seen = []
-    write = services._ImportJobProgress._write
+    write = import_jobs._ImportJobProgress._write
 
     def spy(self):
         write(self)
@@ -165,7 +165,7 @@ def test_progress_is_visible_while_the_import_runs_and_a_worker_runs_the_job(mon
         thread.start()
         thread.join(10)
 
-    monkeypatch.setattr(services._ImportJobProgress, "_write", spy)
+    monkeypatch.setattr(import_jobs._ImportJobProgress, "_write", spy)
 
     def run(action):
         job = action()
@@ -177,7 +177,7 @@ def test_progress_is_visible_while_the_import_runs_and_a_worker_runs_the_job(mon
     assert job.status == ImportJob.Status.CHECKED
     assert seen == [("checking", 3), ("checking", 6), ("checking", 8)]
     seen.clear()
-    job = run(lambda: services.import_job_confirm(job, user=user) and job)
+    job = run(lambda: import_jobs.import_job_confirm(job, user=user) and job)
     assert job.status == ImportJob.Status.DONE
     assert seen == [("importing", 3), ("importing", 6), ("importing", 8)]
     assert BusinessCenter.objects.filter(code__startswith="new-").count() == 8
@@ -192,7 +192,7 @@ def test_an_unexpected_error_fails_the_job_and_imports_nothing(admin, monkeypatc
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(imports, "records_copy_upsert", failing_upsert)
-    assert services.import_job_confirm(job, user=admin)
+    assert import_jobs.import_job_confirm(job, user=admin)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "nothing was imported" in job.error
@@ -207,7 +207,7 @@ def test_a_file_that_no_longer_passes_fails_its_import_with_the_problems(admin, 
 
     # the importer became an editor of society A only: society B's rows are refused now
     RoleAssignment.objects.filter(user=admin).update(role="society_editor", society=union_tree["society_a"])
-    assert services.import_job_confirm(job, user=admin)
+    assert import_jobs.import_job_confirm(job, user=admin)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "no longer passes the checks" in job.error
@@ -217,12 +217,12 @@ def test_a_file_that_no_longer_passes_fails_its_import_with_the_problems(admin, 
 
 def test_a_job_whose_worker_died_is_failed_after_the_timeout(admin, settings, run_worker):
     job = create_job(admin, center_file(1))
-    assert services.import_job_fail_if_stale(job).status == ImportJob.Status.QUEUED
+    assert import_jobs.import_job_fail_if_stale(job).status == ImportJob.Status.QUEUED
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.IMPORTING,
         heartbeat_at=timezone.now() - datetime.timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS + 1),
     )
-    job = services.import_job_fail_if_stale(ImportJob.objects.get(pk=job.pk))
+    job = import_jobs.import_job_fail_if_stale(ImportJob.objects.get(pk=job.pk))
     assert job.status == ImportJob.Status.FAILED
     assert "stopped without finishing" in job.error
     stored = ImportJob.objects.get(pk=job.pk)

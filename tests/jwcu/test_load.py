@@ -2,7 +2,7 @@
 
 import pytest
 
-from jwcu import load
+from jwcu.tooling import load
 from tests.factories import BusinessCenterFactory, MemberSocietyFactory, WorkerMemberFactory
 
 

@@ -107,3 +107,4 @@ def test_gunicorn_serves_pages_and_static_files_with_security_headers(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server.stderr.close()

@@ -163,9 +163,9 @@ def test_filters_do_not_make_queries_grow_with_the_data(client, union, name, dja
     assert len(again.captured_queries) == before
 
 
-def test_the_report_page_shows_progress_while_the_file_is_prepared(client, union):
+def test_the_report_page_asks_for_the_report_by_post_with_its_csrf_token(client, union):
     signed_in(client, union)
     page = client.get("/dashboards/annual-report/").content.decode()
-    assert 'id="report-progress"' in page
-    assert "<progress>" in page
-    assert "/static/js/annual_report.js" in page
+    assert 'method="post" action="/dashboards/annual-report/request/"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "prepared in the background" in page

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from jwcu.models import code_validator
-from jwcu.synthetic import default_union_code, generate_union
+from jwcu.tooling.synthetic import default_union_code, generate_union
 from members.models import Union
 
 # Room for the suffixes of the codes derived from the union's (``-cwc-ho-001``, ``-center-00001``).

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from jwcu.demo.loader import load_demo
+from jwcu.tooling.demo.loader import load_demo
 
 
 class Command(BaseCommand):

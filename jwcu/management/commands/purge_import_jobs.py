@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from jwcu.services import import_jobs_purge
+from jwcu.import_jobs import import_jobs_purge
 
 
 class Command(BaseCommand):

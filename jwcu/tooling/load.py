@@ -1,7 +1,7 @@
 """Load test (``make load``): gunicorn on a loopback port, concurrent clients on the API and the
 dashboards, bounded in time and in requests; prints throughput, p50/p95 latency and errors.
 
-    python -m jwcu.load [--seconds 20] [--clients 8] [--max-requests 4000] [--workers 3]
+    python -m jwcu.tooling.load [--seconds 20] [--clients 8] [--max-requests 4000] [--workers 3]
 
 It runs against the configured database (the embedded one by default), which must hold a union
 (``make run`` or ``manage.py load_demo``). It creates a throw-away API client and staff session,
@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 AS_OF, FISCAL_YEAR = "2015-03-31", 2015
 
 
@@ -156,6 +156,7 @@ def run(*, seconds: float, clients: int, max_requests: int, workers: int) -> dic
         elapsed = time.perf_counter() - started
         server.terminate()
         server.wait(timeout=20)
+        server.stderr.close()
         api_client.delete()
         user.delete()
     return summarise(results, elapsed)

@@ -1,7 +1,7 @@
 """Benchmark of a regional office's full sync: every member of the demo union read through
 /api/v1/members/ page by page, then an incremental sync that finds nothing new.
 
-    make bench-api            (python -m jwcu.bench_api [--page-size N] [--sensitive])
+    make bench-api            (python -m jwcu.tooling.bench_api [--page-size N] [--sensitive])
 
 Runs in-process through Django's test client (the whole API stack, without a network), against
 the database of DATABASE_URL or the embedded one; loads the demo union if it is missing. The
@@ -37,8 +37,8 @@ def run(*, page_size: int, sensitive: bool):
     from django.utils import timezone
 
     from jwcu.api import ClientRateThrottle
-    from jwcu.demo.loader import load_demo
     from jwcu.services import api_client_create
+    from jwcu.tooling.demo.loader import load_demo
     from members.models import Union, WorkerMember
 
     if "testserver" not in settings.ALLOWED_HOSTS:

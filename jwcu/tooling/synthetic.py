@@ -20,10 +20,10 @@ from simple_history.utils import bulk_create_with_history
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Region
 from jwcu import audit
-from jwcu.demo import seed
 from jwcu.models import Prefecture
 from jwcu.names import draw_name
 from jwcu.services import record_create, record_upsert
+from jwcu.tooling.demo import seed
 from members.models import (
     ConsentScope,
     ContractType,

@@ -1,4 +1,4 @@
-"""Loads the demo union (jwcu.demo.seed, jwcu.demo.cases) into the registry.
+"""Loads the demo union (jwcu.tooling.demo.seed, jwcu.tooling.demo.cases) into the registry.
 
 Everything is generated from a fixed random seed and written as upserts keyed by codes and
 member numbers, so a second run finds every record as it should be and writes nothing.
@@ -16,11 +16,11 @@ from django.db.models import Q
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
 from businesses.services import centers_set_business_lines
 from jwcu import audit
-from jwcu.demo import seed
-from jwcu.demo.cases import AGURIIN_COLLECTION, CASES, FORESTRY_PROJECTS
-from jwcu.demo.places import PREFECTURES
 from jwcu.names import draw_name
 from jwcu.services import record_upsert, records_bulk_upsert
+from jwcu.tooling.demo import seed
+from jwcu.tooling.demo.cases import AGURIIN_COLLECTION, CASES, FORESTRY_PROJECTS
+from jwcu.tooling.demo.places import PREFECTURES
 from members.models import (
     ConsentRecord,
     InclusionCategory,

@@ -1,5 +1,5 @@
 """The registry at the demo size and at one million members: ``make bench``
-(``python -m jwcu.bench [--sizes 13000,1000000] [--centers 340] [--import-rows 100000]``).
+(``python -m jwcu.tooling.bench [--sizes 13000,1000000] [--centers 340] [--import-rows 100000]``).
 
 For each size it builds a synthetic union with generate_synthetic (the same number of centers at
 every size, as a union grows by people before it grows by workplaces), brings the membership
@@ -203,7 +203,7 @@ def _copy_baseline(society_id: int, member_numbers_like: str) -> float:
 def _copy_into_like(raw, society_id: int, member_numbers_like: str) -> float:
     """Seconds of PostgreSQL's COPY of the imported rows, from a file, into a temporary table
     with the members' columns, indexes and checks (no foreign keys, no Python)."""
-    from jwcu.synthetic import MEMBER_COLUMNS
+    from jwcu.tooling.synthetic import MEMBER_COLUMNS
 
     select = (
         f"SELECT {MEMBER_COLUMNS} FROM members_workermember "
@@ -451,7 +451,7 @@ def _print(runs: list[SizeRun]) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[SizeRun]:
-    parser = argparse.ArgumentParser(prog="python -m jwcu.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m jwcu.tooling.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="13000,1000000", help="comma-separated numbers of people")
     parser.add_argument("--centers", type=int, default=340)
     parser.add_argument("--import-rows", type=int, default=100_000)
