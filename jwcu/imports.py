@@ -243,6 +243,11 @@ class Layout:
     resolve: Callable[[dict, Callable[[str, str], None]], dict]
     existing: Callable[[list[dict]], models.QuerySet]
     after_chunk: Callable[[list[dict]], None] | None = None
+    # Rules that need the stored records of a whole chunk (read in one query, not one per row):
+    # chunk_rules(rows, problem) reports each broken one with problem(row number, column, value,
+    # reason) and returns what to write before the chunk's records (say, the periods of members
+    # who move), or None. ``rows`` are (row number, field values) of the rows that passed.
+    chunk_rules: Callable[[list[tuple[int, dict]], Callable[[int, str, str, str], None]], Callable | None] | None = None
     skip_fields: tuple[str, ...] = field(default=())
 
     def header_map(self, header: list[str]) -> tuple[dict[int, Column], list[Problem]]:
@@ -307,7 +312,14 @@ def import_file(
                         valid.append((number, record))
                         if len(outcome.sample) + len(sample) < SAMPLE_ROWS:
                             sample.append((number, record, [cells[i] if i < len(cells) else "" for i in columns]))
+                write_first = None
+                if layout.chunk_rules and valid:
+                    write_first = layout.chunk_rules(
+                        valid, lambda number, column, value, reason: refuse(Problem(number, column, value, reason))
+                    )
                 if not total_problems and valid:  # else keep checking, to report every problem
+                    if write_first:
+                        write_first()
                     written = _write_chunk(valid, layout, outcome)
                     outcome.sample += _sample_rows(sample, layout, written)
                     reset_queries()  # with DEBUG on, Django would keep every statement of the file

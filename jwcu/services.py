@@ -102,6 +102,26 @@ def _comparable(value):
     return value.pk if isinstance(value, models.Model) else value
 
 
+def _history_options() -> dict:
+    context = audit.current()
+    return {"default_user": context.user, "custom_historical_attrs": {"history_channel": context.channel}}
+
+
+def records_bulk_create(model: type[Record], objs: list[Record], *, batch_size: int = 2000) -> list[Record]:
+    """Insert many validated records at once, each with its history row (who, which channel)."""
+    return bulk_create_with_history(objs, model, batch_size=batch_size, **_history_options())
+
+
+def records_bulk_update(model: type[Record], objs: list[Record], fields: list[str], *, batch_size: int = 2000) -> None:
+    """Write ``fields`` of many validated records at once: their next version, a history row each."""
+    now = timezone.now()
+    for obj in objs:
+        obj.updated_at = now
+    bulk_update_with_history(
+        objs, model, [*fields, "version", "updated_at"], batch_size=batch_size, **_history_options()
+    )
+
+
 def records_bulk_upsert(
     model: type[Record],
     rows: list[dict],
@@ -148,17 +168,11 @@ def records_bulk_upsert(
             errors[f"row {index + 1}"] = error.messages
     if errors:
         raise ValidationError(errors)
-    context = audit.current()
-    history = {"default_user": context.user, "custom_historical_attrs": {"history_channel": context.channel}}
     with transaction.atomic():
         if to_create:
-            bulk_create_with_history(to_create, model, batch_size=batch_size, **history)
+            records_bulk_create(model, to_create, batch_size=batch_size)
         if to_update:
-            fields = [*changed_fields, "version", "updated_at"]
-            now = timezone.now()
-            for obj in to_update:
-                obj.updated_at = now
-            bulk_update_with_history(to_update, model, fields, batch_size=batch_size, **history)
+            records_bulk_update(model, to_update, list(changed_fields), batch_size=batch_size)
     unchanged = len(rows) - len(to_create) - len(to_update)
     return {"created": len(to_create), "updated": len(to_update), "unchanged": unchanged}
 

@@ -1,5 +1,6 @@
 """The layout of a member import file (import_members, the upload page)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from businesses.models import BusinessCenter
@@ -14,7 +15,8 @@ from jwcu.imports import (
     parse_decimal,
     parse_int,
 )
-from members.models import ContractType, Gender, LeaveReason, MemberSociety, Relationship, WorkerMember
+from members.models import ContractType, Gender, LeaveReason, MemberSociety, Placement, Relationship, WorkerMember
+from members.services import members_moves_record, move_refusal
 
 MEMBER_COLUMNS = [
     Column("society", "組合コード", example="cwc"),
@@ -35,6 +37,9 @@ MEMBER_COLUMNS = [
     Column("capital_contribution_yen", "出資金（円）", parse_int, example="50000"),
     Column("contract_type", "契約", parse_choice(ContractType), example="regular"),
     Column("weekly_hours", "週労働時間", parse_decimal, example="40"),
+    # A member of a center given another center moves on this day (today if empty): the period at
+    # the previous center ends and the next begins (members.services.member_move's rule).
+    Column("moved_on", "異動日", parse_date, example=""),
 ]
 
 
@@ -77,12 +82,42 @@ def member_layout(*, society: MemberSociety | None = None, scope=None) -> Layout
             society__in={row["society"] for row in rows}, member_number__in=[row["member_number"] for row in rows]
         )
 
+    def moves(rows: list[tuple[int, dict]], problem):
+        """The members the rows move to another center: each move checked by the rule of a move,
+        and recorded as member_move does (their periods) before the members are written."""
+        given = [values for _number, values in rows if values.get("business_center") is not None]
+        if not given:
+            return None
+        stored = {(m.society_id, m.member_number): m for m in existing(given).filter(business_center__isnull=False)}
+        current_starts = dict(
+            Placement.objects.filter(member__in=list(stored.values()), ended_on__isnull=True).values_list(
+                "member_id", "started_on"
+            )
+        )
+        today, recorded = timezone.localdate(), []
+        for number, values in rows:
+            center = values.get("business_center")
+            member = stored.get((values["society"].pk, values["member_number"])) if center else None
+            if member is None or center.pk == member.business_center_id:
+                continue
+            moved_on = values.get("moved_on") or today
+            started_on = current_starts.get(member.pk, member.joined_on)
+            refusal = move_refusal(left_on=member.left_on, period_started_on=started_on, moved_on=moved_on)
+            for column, reason in (refusal or {}).items():
+                shown = center.code if column == "business_center" else moved_on.isoformat()
+                problem(number, column, shown, str(reason))
+            if not refusal:
+                recorded.append((member, center.pk, moved_on))
+        return (lambda: members_moves_record(recorded)) if recorded else None
+
     return Layout(
         model=WorkerMember,
         columns=MEMBER_COLUMNS,
         key=("society", "member_number"),
         resolve=resolve,
         existing=existing,
+        chunk_rules=moves,
+        skip_fields=("moved_on",),
     )
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jwcu.services import record_create, record_update
+from jwcu.services import record_create, record_update, records_bulk_create, records_bulk_update
 from members.models import (
     ConsentRecord,
     InclusionCategory,
@@ -169,6 +169,17 @@ def inclusion_record(
     )
 
 
+def move_refusal(*, left_on: datetime.date | None, period_started_on: datetime.date | None, moved_on) -> dict | None:
+    """Why a member cannot move to another center on ``moved_on`` (field -> message), or None:
+    they have left, or the move is not after the start of their current period. The one rule of
+    a move, for the staff pages, the API and an import alike."""
+    if left_on is not None:
+        return {"business_center": _("This member has left; they cannot move.")}
+    if period_started_on is not None and moved_on <= period_started_on:
+        return {"moved_on": _("The move must be after the start of the current period.")}
+    return None
+
+
 def member_move(
     member: WorkerMember,
     *,
@@ -179,23 +190,52 @@ def member_move(
     """Move a member to another center of their society from ``moved_on``; the period at the
     previous center is kept (a member registered before placements were kept gets their first
     period from the day they joined)."""
-    if member.left_on is not None:
-        raise ValidationError({"business_center": _("This member has left; they cannot move.")})
     if business_center.pk == member.business_center_id:
         raise ValidationError({"business_center": _("The member already works at this center.")})
     with transaction.atomic():
         current = member.placements.filter(ended_on__isnull=True).first()
+        started_on = current.started_on if current else (member.joined_on if member.business_center_id else None)
+        refusal = move_refusal(left_on=member.left_on, period_started_on=started_on, moved_on=moved_on)
+        if refusal:
+            raise ValidationError(refusal)
         if current is None and member.business_center_id is not None:
             current = record_create(
                 Placement, member=member, business_center=member.business_center, started_on=member.joined_on
             )
         if current is not None:
-            if moved_on <= current.started_on:
-                raise ValidationError({"moved_on": _("The move must be after the start of the current period.")})
             record_update(current, ended_on=moved_on)
         member = record_update(member, expected_version=expected_version, business_center=business_center)
         record_create(Placement, member=member, business_center=business_center, started_on=moved_on)
     return member
+
+
+def members_moves_record(moves: list[tuple[WorkerMember, int, datetime.date]]) -> int:
+    """Record the periods of many moves at once, as member_move does one by one: for each
+    (member as stored, new center's id, moved on), the current period ends on that day (a
+    member never moved gets it first, from joining) and the next opens, in a fixed number of
+    queries whatever the number of moves, each with its history. The caller has checked each
+    move (move_refusal) and writes the members' new centers. Returns the number of moves."""
+    if not moves:
+        return 0
+    members = [member for member, _center, _day in moves]
+    current = {p.member_id: p for p in Placement.objects.filter(member__in=members, ended_on__isnull=True)}
+    implied = [
+        Placement(member=member, business_center_id=member.business_center_id, started_on=member.joined_on)
+        for member in members
+        if member.pk not in current
+    ]
+    with transaction.atomic():
+        for placement in records_bulk_create(Placement, implied):
+            current[placement.member_id] = placement
+        ended = []
+        for member, _center, moved_on in moves:
+            placement = current[member.pk]
+            placement.ended_on, placement.version = moved_on, placement.version + 1
+            ended.append(placement)
+        records_bulk_update(Placement, ended, ["ended_on"])
+        opened = [Placement(member=member, business_center_id=center, started_on=day) for member, center, day in moves]
+        records_bulk_create(Placement, opened)
+    return len(moves)
 
 
 ANONYMISED_NAME = "—"

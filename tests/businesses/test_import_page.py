@@ -55,7 +55,7 @@ def test_the_template_downloads_and_imports_as_it_stands(staff_client, union_tre
     client = staff_client("society_editor", society="society_a")
     template = client.get(f"/en/centers/import/template.{file_format}")
     assert template["Content-Disposition"].endswith(f'centers-template.{file_format}"')
-    content = b"".join(template.streaming_content)
+    content = template.content
     response = client.post(
         "/en/centers/import/", {"file": SimpleUploadedFile(f"template.{file_format}", content)}, follow=True
     )

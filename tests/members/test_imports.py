@@ -6,12 +6,14 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from businesses.models import BusinessCenter
 from jwcu.imports import ImportRefused, import_file
 from members.imports import member_layout
-from members.models import WorkerMember
+from members.models import Placement, WorkerMember
+from members.services import member_move
 from tests.factories import BusinessCenterFactory, BusinessLineFactory, MemberSocietyFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -67,6 +69,75 @@ def test_a_second_import_of_the_same_file_changes_nothing(tmp_path, society):
     history = WorkerMember.history.count()
     assert "0 created, 0 updated, 1 unchanged" in imported(path)
     assert WorkerMember.history.count() == history
+
+
+def periods(member_number: str) -> list[tuple]:
+    member = WorkerMember.objects.get(member_number=member_number)
+    return list(member.placements.order_by("started_on").values_list("business_center__code", "started_on", "ended_on"))
+
+
+MOVE_HEADER = HEADER + ",moved_on"
+AT_IKEBUKURO = "wc-tokyo,1,山田,花子,ヤマダ,1970-05-01,2015-04-01,ikebukuro,"
+
+
+def test_an_import_that_moves_a_member_records_the_periods_as_a_move_does(tmp_path, society):
+    BusinessCenterFactory(society=society, code="otsuka")
+    imported(write(tmp_path, f"{MOVE_HEADER}\n{AT_IKEBUKURO}\n"))
+    moved = AT_IKEBUKURO.replace("ikebukuro,", "otsuka,2016-10-01")
+    assert "0 created, 1 updated, 0 unchanged" in imported(write(tmp_path, f"{MOVE_HEADER}\n{moved}\n"))
+    assert periods("1") == [
+        ("ikebukuro", datetime.date(2015, 4, 1), datetime.date(2016, 10, 1)),
+        ("otsuka", datetime.date(2016, 10, 1), None),
+    ]
+    member = WorkerMember.objects.get(member_number="1")
+    assert member.business_center.code == "otsuka"
+    history = Placement.history.filter(member=member)
+    assert sorted(history.values_list("history_type", "business_center__code", "ended_on", "history_channel")) == [
+        ("+", "ikebukuro", None, "import"),  # the period implied since joining, recorded
+        ("+", "otsuka", None, "import"),
+        ("~", "ikebukuro", datetime.date(2016, 10, 1), "import"),
+    ]
+    # the same file again moves no one
+    assert "0 created, 0 updated, 1 unchanged" in imported(write(tmp_path, f"{MOVE_HEADER}\n{moved}\n"))
+    assert len(periods("1")) == 2
+    # and a move back, undated, is a move of today
+    imported(write(tmp_path, f"{HEADER}\n{AT_IKEBUKURO[:-1]}\n"))
+    assert periods("1")[-1] == ("ikebukuro", timezone.localdate(), None)
+    assert periods("1")[-2][2] == timezone.localdate()
+
+
+def test_the_import_and_the_staff_pages_move_a_member_alike(tmp_path, society):
+    otsuka = BusinessCenterFactory(society=society, code="otsuka")
+    row_2 = AT_IKEBUKURO.replace(",1,", ",2,")
+    imported(write(tmp_path, f"{MOVE_HEADER}\n{AT_IKEBUKURO}\n{row_2}\n"))
+    member_move(WorkerMember.objects.get(member_number="1"), business_center=otsuka, moved_on=datetime.date(2017, 1, 5))
+    moved = row_2.replace("ikebukuro,", "otsuka,2017-01-05")
+    imported(write(tmp_path, f"{MOVE_HEADER}\n{moved}\n"))
+    assert periods("1") == periods("2")
+
+
+@pytest.mark.parametrize(
+    ("stored_left_on", "moved_on", "column", "reason"),
+    [
+        ("2016-03-31", "2016-10-01", "business_center", "This member has left; they cannot move."),
+        ("", "2015-04-01", "moved_on", "The move must be after the start of the current period."),
+        ("", "2014-01-01", "moved_on", "The move must be after the start of the current period."),
+    ],
+)
+def test_a_move_the_rules_refuse_is_reported_on_its_row_and_nothing_is_written(
+    tmp_path, society, stored_left_on, moved_on, column, reason
+):
+    BusinessCenterFactory(society=society, code="otsuka")
+    header = HEADER + ",left_on,moved_on"
+    imported(write(tmp_path, f"{header}\n{AT_IKEBUKURO}{stored_left_on},\n"))
+    fine = "wc-tokyo,5,田中,一,タナカ,1980-01-01,2015-04-01,,,\n"
+    moved = AT_IKEBUKURO.replace("ikebukuro,", f"otsuka,{stored_left_on},{moved_on}")
+    path = write(tmp_path, f"{header}\n{fine}{moved}\n")
+    shown = "otsuka" if column == "business_center" else moved_on
+    assert problems_of(path) == [(3, column, shown, reason)]
+    assert WorkerMember.objects.get(member_number="1").business_center.code == "ikebukuro"
+    assert not WorkerMember.objects.filter(member_number="5").exists()
+    assert periods("1") == []
 
 
 def test_a_corrected_cell_updates_the_member_and_its_history(tmp_path, society):
