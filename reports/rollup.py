@@ -1,15 +1,37 @@
-"""The membership rollup (reports.models.MemberRollup), kept in step by PostgreSQL itself.
+"""The membership rollup (reports.models.MemberRollup), kept in step by PostgreSQL itself, by deltas.
 
 Every statement that writes worker members, their periods at centers (Placement) or their
-inclusion records marks the cells it touched (a business center, or a society's people without
-one) in ``reports_rollup_dirty``; a deferred constraint trigger recomputes those cells when the
-transaction commits, once per transaction whatever the number of rows (a 100,000-row import, a
-COPY of a million, a single edit in the admin). Reads inside a transaction that has written call
-``ensure_current()`` first, which does the same at once.
+inclusion records has a statement-level trigger with its transition tables (OLD TABLE old_rows,
+NEW TABLE new_rows), which computes the contributions of the people the statement concerns as
+they were before it (sign -1) and as they are after it (sign +1), sums them by rollup row (kind,
+day, cell) and logs the nonzero sums in ``reports_rollup_pending``. Before the statement means:
+the changed table's old rows, and the other two tables as they are (a statement changes one
+table). A member row's change concerns all its placements and inclusion records; a placement's
+concerns all the periods of its person (whose placements, before, are the present ones but those
+the statement wrote, plus its old rows); an inclusion record's concerns only the categories it
+counts. An edit that changes no counted field logs nothing. The same path serves one edit in the
+admin, an import's ``INSERT … ON CONFLICT`` of 5,000 rows and a COPY of a million.
 
-The cells of one society are recomputed under an advisory lock of the society, so concurrent
-transactions never interleave their recomputations; each recomputation reads what has committed
-by then.
+The logged deltas are applied when the transaction commits (a deferred constraint trigger on the
+societies marked in ``reports_rollup_dirty``), or earlier when a read in the transaction asks
+(``ensure_current()``): the day rows get their summed deltas (upserted on member_rollup_row_key),
+each month-end row from a delta's month to the horizon the running sum of its cell's deltas up to
+it (one upsert over the months, from the deltas summed by cell and month), and rows left all zero
+are deleted, so that the table always holds what a recomputation writes: no row all zero, a
+month-end row wherever a cell's running total up to the horizon is not. Applying once per
+transaction, not once per statement, writes each month-end row of an import once, not once per
+chunk, and keeps the rollup's rows (and the society's advisory lock) held only during the commit.
+
+Concurrency: the deltas of concurrent transactions commute, and the deltas of one society are
+applied under its advisory lock, one transaction after the other (the same rows in the same order:
+no deadlock, no lost update; ON CONFLICT and the UPDATE's row locks). The triggers on placements
+and inclusion records lock the rows of the people concerned (FOR NO KEY UPDATE, as an update of
+them does), so a statement on a person's placements and one on the person, in two transactions,
+run one after the other and each computes its deltas from what the other left.
+
+``reports_rollup_refresh(centers, societies)`` recomputes cells wholesale: ``rebuild()`` (``python
+manage.py rebuild_rollup``) is the repair path, the reference the tests compare the deltas with,
+and what moves the horizon on. Both use the same definitions (``_periods``, ``_events``):
 
 A person counts, on a day, at the center of the period (Placement) they worked there; people
 never moved have one period, at their center, from joining to leaving. Per period: active from
@@ -272,10 +294,7 @@ BEGIN
 END $$;
 """
 
-# The deltas of one statement: the contributions of the people it concerns as they were before
-# it (sign -1) and as they are after it (sign 1), summed by row of the rollup; logged in
-# reports_rollup_pending, and their societies marked in reports_rollup_dirty (which brings them
-# into the rollup at commit). ``ctes`` precede the CTE ``period``.
+# The fields of a person that count: an update that changes none of them logs nothing.
 _COUNTED = (
     "society_id",
     "business_center_id",
@@ -293,6 +312,10 @@ _COUNTED_CHANGED = (
 
 
 def _log(ctes: str, period: str, events: str) -> str:
+    """The deltas of one statement: the contributions of the periods (``period``, signed -1 for
+    before the statement and 1 for after it) and of their ``events``, summed by row of the rollup;
+    logged in reports_rollup_pending, and their societies marked in reports_rollup_dirty (which
+    applies them at commit). ``ctes`` precede the CTE ``period``."""
     return f"""
     WITH {ctes}
     period AS ({period}
