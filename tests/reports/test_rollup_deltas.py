@@ -213,6 +213,78 @@ def test_statements_in_one_transaction_add_up_before_it_commits():
     assert_as_rebuilt()
 
 
+def test_a_synthetic_union_copied_in_and_an_upsert_that_inserts_and_updates():
+    """COPY of people, placements and inclusion records (generate_synthetic), then one
+    ``INSERT … ON CONFLICT DO UPDATE`` of the imports that both creates people and changes others
+    (its INSERT and UPDATE triggers both fire, each with its own rows)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jwcu.services import records_copy_upsert
+    from members.models import Union
+
+    call_command("generate_synthetic", members=400, centers=8, seed=3, union_code="delta-syn", stdout=StringIO())
+    assert_as_rebuilt()
+    union = Union.objects.get(code="delta-syn")
+    society = union.societies.filter(people__isnull=False).order_by("code").first()
+    center = society.business_centers.order_by("code").first()
+    changed = list(WorkerMember.objects.filter(society=society, left_on__isnull=True).order_by("member_number")[:20])
+    rows = [
+        {
+            "society": society,
+            "member_number": m.member_number,
+            "family_name": m.family_name,
+            "given_name": m.given_name,
+            "birth_date": m.birth_date,
+            "business_center": m.business_center,
+            "relationship": m.relationship,
+            "joined_on": m.joined_on - datetime.timedelta(days=400),
+        }
+        for m in changed
+        if m.birth_date < m.joined_on - datetime.timedelta(days=400)
+    ] + [
+        {
+            "society": society,
+            "member_number": f"NEW{n:03d}",
+            "family_name": "新",
+            "given_name": "人",
+            "birth_date": datetime.date(1960 + n, 2, 29 if n % 4 == 0 else 28),
+            "business_center": center,
+            "relationship": Relationship.WORKER_MEMBER,
+            "joined_on": datetime.date(2012, 4, 1) + datetime.timedelta(days=37 * n),
+        }
+        for n in range(30)
+    ]
+    counts = records_copy_upsert(WorkerMember, rows, key=("society", "member_number"))
+    assert counts["created"] == 30
+    assert counts["updated"] > 0
+    assert_as_rebuilt()
+
+
+def test_deltas_stop_at_a_horizon_that_is_not_todays():
+    """The month-end rows run to the horizon the table has (here one in the past, as a rollup left
+    unrebuilt for years would have), and the deltas after it are day rows only."""
+    union = random_union(28)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_rollup_horizon SET horizon = '2012-01-31'")
+        cursor.execute("DELETE FROM reports_memberrollup WHERE kind = 'M' AND \"on\" > '2012-01-31'")
+    people = _people(union)
+    people.filter(left_on__isnull=True, joined_on__lte="2010-12-31").update(
+        left_on=datetime.date(2011, 6, 30), leave_reason=LeaveReason.OTHER
+    )
+    people.filter(left_on__isnull=True).update(joined_on=F("joined_on") - datetime.timedelta(days=3))
+    kept = rollup_rows()
+    assert max(on for kind, on, *_ in kept if kind == "M") <= datetime.date(2012, 1, 31)
+    with connection.cursor() as cursor:  # the recomputation at that horizon, not a rebuild's
+        cursor.execute("DELETE FROM reports_memberrollup")
+        cursor.execute(
+            "SELECT reports_rollup_refresh(ARRAY(SELECT id FROM businesses_businesscenter), "
+            "ARRAY(SELECT id FROM members_membersociety))"
+        )
+    assert rollup_rows() == kept
+
+
 def _written_rows() -> int:
     """Rows of the rollup this transaction has inserted, updated or deleted so far."""
     with connection.cursor() as cursor:
