@@ -27,7 +27,10 @@ applied under its advisory lock, one transaction after the other (the same rows 
 no deadlock, no lost update; ON CONFLICT and the UPDATE's row locks). The triggers on placements
 and inclusion records lock the rows of the people concerned (FOR NO KEY UPDATE, as an update of
 them does), so a statement on a person's placements and one on the person, in two transactions,
-run one after the other and each computes its deltas from what the other left.
+run one after the other and each computes its deltas from what the other left. That needs READ
+COMMITTED (Django's default, and this project's): each statement of a trigger reads what has
+committed by then. Under REPEATABLE READ a trigger reads its transaction's snapshot, and a change
+of a person's placements committed after it would not be seen (``rebuild()`` repairs that).
 
 ``reports_rollup_refresh(centers, societies)`` recomputes cells wholesale: ``rebuild()`` (``python
 manage.py rebuild_rollup``) is the repair path, the reference the tests compare the deltas with,
