@@ -187,10 +187,27 @@ class MemberRollup(models.Model):
     moves_out = models.IntegerField(default=0)
 
     class Meta:
+        constraints = [
+            # One row per kind, day and cell: the key the triggers' deltas are summed into (ON
+            # CONFLICT), and the union's figures on a day: the month-end rows of one month and the
+            # day rows after it; with the society, one society's among them (the report's figures
+            # per society).
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "on",
+                    "society",
+                    "business_center",
+                    "category",
+                    "relationship",
+                    "engaged",
+                    "leave_reason",
+                ],
+                name="member_rollup_row_key",
+                nulls_distinct=False,
+            ),
+        ]
         indexes = [
-            # The union's figures on a day: the month-end rows of one month and the day rows after
-            # it; with the society, one society's among them (the report's figures per society).
-            models.Index(fields=["kind", "on", "society"], name="member_rollup_kind_on_society"),
             # A center's figures, and the rows a recomputation replaces and reads (reports.rollup).
             models.Index(fields=["business_center", "kind", "on"], name="member_rollup_center_kind_on"),
             models.Index(

@@ -1,15 +1,40 @@
-"""The membership rollup (reports.models.MemberRollup), kept in step by PostgreSQL itself.
+"""The membership rollup (reports.models.MemberRollup), kept in step by PostgreSQL itself, by deltas.
 
 Every statement that writes worker members, their periods at centers (Placement) or their
-inclusion records marks the cells it touched (a business center, or a society's people without
-one) in ``reports_rollup_dirty``; a deferred constraint trigger recomputes those cells when the
-transaction commits, once per transaction whatever the number of rows (a 100,000-row import, a
-COPY of a million, a single edit in the admin). Reads inside a transaction that has written call
-``ensure_current()`` first, which does the same at once.
+inclusion records has a statement-level trigger with its transition tables (OLD TABLE old_rows,
+NEW TABLE new_rows), which computes the contributions of the people the statement concerns as
+they were before it (sign -1) and as they are after it (sign +1), sums them by rollup row (kind,
+day, cell) and logs the nonzero sums in ``reports_rollup_pending``. Before the statement means:
+the changed table's old rows, and the other two tables as they are (a statement changes one
+table). A member row's change concerns all its placements and inclusion records; a placement's
+concerns all the periods of its person (whose placements, before, are the present ones but those
+the statement wrote, plus its old rows); an inclusion record's concerns only the categories it
+counts. An edit that changes no counted field logs nothing. The same path serves one edit in the
+admin, an import's ``INSERT … ON CONFLICT`` of 5,000 rows and a COPY of a million.
 
-The cells of one society are recomputed under an advisory lock of the society, so concurrent
-transactions never interleave their recomputations; each recomputation reads what has committed
-by then.
+The logged deltas are applied when the transaction commits (a deferred constraint trigger on the
+societies marked in ``reports_rollup_dirty``), or earlier when a read in the transaction asks
+(``ensure_current()``): the day rows get their summed deltas (upserted on member_rollup_row_key),
+each month-end row from a delta's month to the horizon the running sum of its cell's deltas up to
+it (one upsert over the months, from the deltas summed by cell and month), and rows left all zero
+are deleted, so that the table always holds what a recomputation writes: no row all zero, a
+month-end row wherever a cell's running total up to the horizon is not. Applying once per
+transaction, not once per statement, writes each month-end row of an import once, not once per
+chunk, and keeps the rollup's rows (and the society's advisory lock) held only during the commit.
+
+Concurrency: the deltas of concurrent transactions commute, and the deltas of one society are
+applied under its advisory lock, one transaction after the other (the same rows in the same order:
+no deadlock, no lost update; ON CONFLICT and the UPDATE's row locks). The triggers on placements
+and inclusion records lock the rows of the people concerned (FOR NO KEY UPDATE, as an update of
+them does), so a statement on a person's placements and one on the person, in two transactions,
+run one after the other and each computes its deltas from what the other left. That needs READ
+COMMITTED (Django's default, and this project's): each statement of a trigger reads what has
+committed by then. Under REPEATABLE READ a trigger reads its transaction's snapshot, and a change
+of a person's placements committed after it would not be seen (``rebuild()`` repairs that).
+
+``reports_rollup_refresh(centers, societies)`` recomputes cells wholesale: ``rebuild()`` (``python
+manage.py rebuild_rollup``) is the repair path, the reference the tests compare the deltas with,
+and what moves the horizon on. Both use the same definitions (``_periods``, ``_events``):
 
 A person counts, on a day, at the center of the period (Placement) they worked there; people
 never moved have one period, at their center, from joining to leaving. Per period: active from
@@ -44,6 +69,79 @@ _SUMS_AS = ", ".join(f"sum({m}) AS {m}" for m in _MEASURES)
 _RUNNING_SUMS = ", ".join(f"sum({m}) OVER cell_months AS {m}" for m in _MEASURES)
 _RUNNING_NONZERO = " OR ".join(f"{m} <> 0" for m in _MEASURES)
 
+_MEASURE_LIST = ", ".join(_MEASURES)
+_KEY = f'kind, "on", {_CELL}'  # a rollup row's key (member_rollup_row_key)
+_SIGNED_SUMS = ", ".join(f"sum(sign * {m})" for m in _MEASURES)
+_SIGNED_NONZERO = " OR ".join(f"sum(sign * {m}) <> 0" for m in _MEASURES)
+_ADDED = ", ".join(f"{m} = r.{m} + excluded.{m}" for m in _MEASURES)
+_RETURNED_ALL_ZERO = " AND ".join(f"{m} = 0" for m in _MEASURES)
+
+
+def _periods(members: str, placements: str, *, sign: str = "1", placed: str = "true", unplaced: str = "true") -> str:
+    """The periods people worked at centers: one per placement of theirs in ``placements``, or,
+    for people with none there, one at their own center from joining to leaving. ``members`` and
+    ``placements`` are relations with the columns of members_workermember and members_placement
+    (tables, transition tables, CTEs); ``placed`` and ``unplaced`` narrow each kind of period;
+    ``sign`` (1 or -1) is carried to every row the periods count."""
+    return f"""
+        SELECT m.id AS member_id, m.society_id, p.business_center_id, m.relationship, {_ENGAGED} AS engaged,
+               m.leave_reason, m.birth_date,
+               greatest(p.started_on, m.joined_on) AS s,
+               CASE WHEN m.left_on IS NULL THEN p.ended_on
+                    WHEN p.ended_on IS NULL THEN m.left_on
+                    ELSE least(p.ended_on, m.left_on) END AS e,
+               p.started_on <= m.joined_on AS starts_membership,
+               m.left_on IS NOT NULL AND (p.ended_on IS NULL OR m.left_on <= p.ended_on) AS ends_membership,
+               {sign} AS sign
+        FROM {placements} p JOIN {members} m ON m.id = p.member_id
+        WHERE {placed}
+        UNION ALL
+        SELECT m.id, m.society_id, m.business_center_id, m.relationship, {_ENGAGED}, m.leave_reason, m.birth_date,
+               m.joined_on, m.left_on, true, m.left_on IS NOT NULL, {sign}
+        FROM {members} m
+        WHERE {unplaced} AND NOT EXISTS (SELECT 1 FROM {placements} p WHERE p.member_id = m.id)"""
+
+
+def _events(inclusions: str, *, inclusion_sign: str = "1", people: bool = True) -> str:
+    """The CTEs ``valid`` and ``event`` over a CTE ``period`` (``_periods``): each period's changes
+    on each day, of the people themselves (unless not ``people``) and of the inclusion categories
+    they held within it (from ``inclusions``, a relation with the columns of
+    members_memberinclusion; each record's rows signed by ``inclusion_sign`` too). The only
+    definitions of what a period counts, for the recomputation and for the deltas alike. (Block
+    comments only: django-pgtrigger may put a trigger's function on one line.)"""
+    of_people = f"""
+        SELECT v.society_id, v.business_center_id, NULL::bigint AS category_id, v.relationship, v.engaged,
+               v.sign AS sign, x.*
+        FROM valid v, LATERAL (VALUES
+            (v.s, 'D', '', 1, 0, 0, v.starts_membership::int, 0, (NOT v.starts_membership)::int, 0),
+            (v.e, 'D', '', -1, 0, 0, 0, v.ends_membership::int, 0, (NOT v.ends_membership)::int),
+            (CASE WHEN v.e IS NULL OR v.elderly_from < v.e THEN v.elderly_from END, 'D', '', 0, 1, 0, 0, 0, 0, 0),
+            (CASE WHEN v.elderly_from < v.e THEN v.e END, 'D', '', 0, -1, 0, 0, 0, 0, 0),
+            (CASE WHEN v.s < v.youth_until THEN v.s END, 'D', '', 0, 0, 1, 0, 0, 0, 0),
+            (CASE WHEN v.s < v.youth_until THEN v.youth_until END, 'D', '', 0, 0, -1, 0, 0, 0, 0),
+            /* leaves by reason: day rows of their own (kind R), read over a period, never totalled by month */
+            (CASE WHEN v.ends_membership THEN v.e END, 'R', v.leave_reason, 0, 0, 0, 0, 1, 0, 0)
+        ) AS x("on", kind, leave_reason, {_MEASURE_LIST})
+        WHERE x."on" IS NOT NULL"""
+    # inclusion categories: held within the period (by people of any relationship; not by engagement)
+    of_inclusions = f"""
+        SELECT v.society_id, v.business_center_id, i.category_id, v.relationship, false AS engaged,
+               v.sign * {inclusion_sign} AS sign, x.*
+        FROM valid v
+        JOIN {inclusions} i ON i.member_id = v.member_id
+        CROSS JOIN LATERAL (SELECT greatest(v.s, i.since) AS held_from, least(v.e, i.ended_on) AS held_until) h
+        CROSS JOIN LATERAL (VALUES (h.held_from, 'D', '', 1, 0, 0, 0, 0, 0, 0),
+                                   (h.held_until, 'D', '', -1, 0, 0, 0, 0, 0, 0))
+            AS x("on", kind, leave_reason, {_MEASURE_LIST})
+        WHERE x."on" IS NOT NULL AND (h.held_until IS NULL OR h.held_from < h.held_until)"""
+    return f"""valid AS (
+        SELECT *, greatest(s, (birth_date + interval '60 years')::date) AS elderly_from,
+                  least(e, (birth_date + interval '35 years')::date) AS youth_until
+        FROM period WHERE e IS NULL OR s <= e
+    ), event AS ({of_people + " UNION ALL " if people else ""}{of_inclusions}
+    )"""
+
+
 REFRESH = f"""
 CREATE OR REPLACE FUNCTION reports_rollup_refresh(centers bigint[], societies bigint[]) RETURNS void
 LANGUAGE plpgsql
@@ -67,51 +165,16 @@ BEGIN
 
     -- The changes on each day, from the periods people worked at these centers.
     INSERT INTO reports_memberrollup ({_COLUMNS})
-    WITH period AS (
-        SELECT m.id AS member_id, m.society_id, p.business_center_id, m.relationship, {_ENGAGED} AS engaged,
-               m.leave_reason, m.birth_date,
-               greatest(p.started_on, m.joined_on) AS s,
-               CASE WHEN m.left_on IS NULL THEN p.ended_on
-                    WHEN p.ended_on IS NULL THEN m.left_on
-                    ELSE least(p.ended_on, m.left_on) END AS e,
-               p.started_on <= m.joined_on AS starts_membership,
-               m.left_on IS NOT NULL AND (p.ended_on IS NULL OR m.left_on <= p.ended_on) AS ends_membership
-        FROM members_placement p JOIN members_workermember m ON m.id = p.member_id
-        WHERE p.business_center_id = ANY(centers)
-        UNION ALL
-        SELECT m.id, m.society_id, m.business_center_id, m.relationship, {_ENGAGED}, m.leave_reason, m.birth_date,
-               m.joined_on, m.left_on, true, m.left_on IS NOT NULL
-        FROM members_workermember m
-        WHERE (m.business_center_id = ANY(centers) OR (m.business_center_id IS NULL AND m.society_id = ANY(societies)))
-          AND NOT EXISTS (SELECT 1 FROM members_placement p WHERE p.member_id = m.id)
-    ), valid AS (
-        SELECT *, greatest(s, (birth_date + interval '60 years')::date) AS elderly_from,
-                  least(e, (birth_date + interval '35 years')::date) AS youth_until
-        FROM period WHERE e IS NULL OR s <= e
-    ), event AS (
-        SELECT v.society_id, v.business_center_id, NULL::bigint AS category_id, v.relationship, v.engaged, x.*
-        FROM valid v, LATERAL (VALUES
-            (v.s, 'D', '', 1, 0, 0, v.starts_membership::int, 0, (NOT v.starts_membership)::int, 0),
-            (v.e, 'D', '', -1, 0, 0, 0, v.ends_membership::int, 0, (NOT v.ends_membership)::int),
-            (CASE WHEN v.e IS NULL OR v.elderly_from < v.e THEN v.elderly_from END, 'D', '', 0, 1, 0, 0, 0, 0, 0),
-            (CASE WHEN v.elderly_from < v.e THEN v.e END, 'D', '', 0, -1, 0, 0, 0, 0, 0),
-            (CASE WHEN v.s < v.youth_until THEN v.s END, 'D', '', 0, 0, 1, 0, 0, 0, 0),
-            (CASE WHEN v.s < v.youth_until THEN v.youth_until END, 'D', '', 0, 0, -1, 0, 0, 0, 0),
-            -- leaves by reason: day rows of their own (kind R), read over a period, never totalled by month
-            (CASE WHEN v.ends_membership THEN v.e END, 'R', v.leave_reason, 0, 0, 0, 0, 1, 0, 0)
-        ) AS x("on", kind, leave_reason, {", ".join(_MEASURES)})
-        WHERE x."on" IS NOT NULL
-        UNION ALL
-        -- inclusion categories: held within the period (by people of any relationship; not by engagement)
-        SELECT v.society_id, v.business_center_id, i.category_id, v.relationship, false, x.*
-        FROM valid v
-        JOIN members_memberinclusion i ON i.member_id = v.member_id
-        CROSS JOIN LATERAL (SELECT greatest(v.s, i.since) AS held_from, least(v.e, i.ended_on) AS held_until) h
-        CROSS JOIN LATERAL (VALUES (h.held_from, 'D', '', 1, 0, 0, 0, 0, 0, 0),
-                                   (h.held_until, 'D', '', -1, 0, 0, 0, 0, 0, 0))
-            AS x("on", kind, leave_reason, {", ".join(_MEASURES)})
-        WHERE x."on" IS NOT NULL AND (h.held_until IS NULL OR h.held_from < h.held_until)
+    WITH period AS ({
+    _periods(
+        "members_workermember",
+        "members_placement",
+        placed="p.business_center_id = ANY(centers)",
+        unplaced="(m.business_center_id = ANY(centers)"
+        " OR (m.business_center_id IS NULL AND m.society_id = ANY(societies)))",
     )
+}
+    ), {_events("members_memberinclusion")}
     SELECT kind, "on", {_CELL}, {_SUMS}
     FROM event
     GROUP BY kind, "on", {_CELL}
@@ -134,7 +197,7 @@ BEGIN
         FROM changes
         WINDOW cell_months AS (PARTITION BY {_CELL} ORDER BY month)
     )
-    SELECT 'M', (g + interval '1 month - 1 day')::date, {_CELL}, {", ".join(_MEASURES)}
+    SELECT 'M', (g + interval '1 month - 1 day')::date, {_CELL}, {_MEASURE_LIST}
     FROM running,
          generate_series(month::timestamp, least(next_change - interval '1 month', date_trunc('month', h)),
                          interval '1 month') g
@@ -143,29 +206,87 @@ BEGIN
 END $$;
 """
 
+# Applying the deltas a transaction logged: at its commit (a deferred constraint trigger on the
+# societies it marked), or earlier when a read in it asks (ensure_current). The day rows get the
+# sums of the deltas of their day (ON CONFLICT on member_rollup_row_key), the month-end rows the
+# running sums of the deltas up to their month end, for every month end from a delta's month to
+# the horizon; rows left all zero are deleted, so the table holds exactly what a recomputation
+# (reports_rollup_refresh) would write.
 FLUSH = f"""
 CREATE OR REPLACE FUNCTION reports_rollup_flush() RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET jit = off
+SET work_mem = '128MB'
+AS $$
 DECLARE
-    centers bigint[];
     societies bigint[];
-    locked bigint[];
     society bigint;
+    h date;
+    emptied bigint[];
 BEGIN
     IF txid_current_if_assigned() IS NULL OR NOT EXISTS (SELECT 1 FROM reports_rollup_dirty) THEN
         RETURN 0;
     END IF;
-    WITH taken AS (DELETE FROM reports_rollup_dirty RETURNING business_center_id, society_id)
-    SELECT coalesce(array_agg(DISTINCT business_center_id) FILTER (WHERE business_center_id IS NOT NULL), '{{}}'),
-           coalesce(array_agg(DISTINCT society_id) FILTER (WHERE business_center_id IS NULL), '{{}}'),
-           coalesce(array_agg(DISTINCT society_id ORDER BY society_id), '{{}}')
-    INTO centers, societies, locked
-    FROM taken;
-    FOREACH society IN ARRAY locked LOOP
+    WITH taken AS (DELETE FROM reports_rollup_dirty RETURNING society_id)
+    SELECT coalesce(array_agg(DISTINCT society_id ORDER BY society_id), '{{}}') INTO societies FROM taken;
+    -- Concurrent transactions apply the deltas of one society one after the other: the same rows
+    -- in the same order, never a deadlock.
+    FOREACH society IN ARRAY societies LOOP
         PERFORM pg_advisory_xact_lock({ADVISORY_LOCK_CLASS}, society::integer);
     END LOOP;
-    PERFORM reports_rollup_refresh(centers, societies);
-    RETURN cardinality(centers) + cardinality(societies);
+    SELECT horizon INTO h FROM reports_rollup_horizon;
+    IF h IS NULL THEN
+        h := (date_trunc('month', current_date + interval '2 years') + interval '1 month - 1 day')::date;
+        INSERT INTO reports_rollup_horizon (horizon) VALUES (h);
+    END IF;
+
+    -- The day rows (changes, kind D; leaves by reason, kind R).
+    WITH delta AS (
+        SELECT {_KEY}, {_SUMS_AS}
+        FROM reports_rollup_pending
+        GROUP BY {_KEY}
+        HAVING {_ANY_NONZERO}
+    ), applied AS (
+        INSERT INTO reports_memberrollup AS r ({_COLUMNS})
+        SELECT {_COLUMNS} FROM delta ORDER BY "on", {_CELL}
+        ON CONFLICT ({_KEY}) DO UPDATE SET {_ADDED}
+        RETURNING r.id, {", ".join(f"r.{m}" for m in _MEASURES)}
+    )
+    SELECT array_agg(id) INTO emptied FROM applied WHERE {_RETURNED_ALL_ZERO};
+    IF emptied IS NOT NULL THEN
+        DELETE FROM reports_memberrollup WHERE id = ANY(emptied);
+    END IF;
+
+    -- The month-end rows: each cell's deltas summed by month, run over its months, and carried to
+    -- the month before its next month with deltas (the last: to the horizon).
+    WITH changes AS (
+        SELECT {_CELL}, date_trunc('month', "on")::date AS month, {_SUMS_AS}
+        FROM reports_rollup_pending
+        WHERE kind = 'D'
+        GROUP BY {_CELL}, date_trunc('month', "on")
+    ), running AS (
+        SELECT {_CELL}, month, {_RUNNING_SUMS},
+               lead(month) OVER cell_months AS next_change
+        FROM changes
+        WINDOW cell_months AS (PARTITION BY {_CELL} ORDER BY month)
+    ), applied AS (
+        INSERT INTO reports_memberrollup AS r ({_COLUMNS})
+        SELECT 'M', (g + interval '1 month - 1 day')::date, {_CELL}, {_MEASURE_LIST}
+        FROM running,
+             generate_series(month::timestamp, least(next_change - interval '1 month', date_trunc('month', h)),
+                             interval '1 month') g
+        WHERE {_RUNNING_NONZERO}
+        ORDER BY g, {_CELL}
+        ON CONFLICT ({_KEY}) DO UPDATE SET {_ADDED}
+        RETURNING r.id, {", ".join(f"r.{m}" for m in _MEASURES)}
+    )
+    SELECT array_agg(id) INTO emptied FROM applied WHERE {_RETURNED_ALL_ZERO};
+    IF emptied IS NOT NULL THEN
+        DELETE FROM reports_memberrollup WHERE id = ANY(emptied);
+    END IF;
+
+    DELETE FROM reports_rollup_pending;
+    RETURN cardinality(societies);
 END $$;
 
 CREATE OR REPLACE FUNCTION reports_rollup_flush_at_commit() RETURNS trigger
@@ -176,21 +297,7 @@ BEGIN
 END $$;
 """
 
-# The cells a statement touched: the centers (and societies, for people without a center) of the
-# rows before and after, and of the periods of the members concerned.
-_MARK_MEMBERS = """
-CREATE OR REPLACE FUNCTION reports_rollup_mark_members(ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO reports_rollup_dirty (business_center_id, society_id)
-    SELECT business_center_id, society_id FROM members_workermember WHERE id = ANY(ids)
-    UNION
-    SELECT p.business_center_id, m.society_id
-    FROM members_placement p JOIN members_workermember m ON m.id = p.member_id
-    WHERE p.member_id = ANY(ids)
-    ON CONFLICT DO NOTHING
-$$;
-"""
-
+# The fields of a person that count: an update that changes none of them logs nothing.
 _COUNTED = (
     "society_id",
     "business_center_id",
@@ -206,69 +313,156 @@ _COUNTED_CHANGED = (
     f"({', '.join('n.' + c for c in _COUNTED)}) IS DISTINCT FROM ({', '.join('o.' + c for c in _COUNTED)})"
 )
 
-TRIGGERS = (
-    _MARK_MEMBERS
-    + f"""
-CREATE OR REPLACE FUNCTION reports_rollup_members_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO reports_rollup_dirty (business_center_id, society_id)
-        SELECT business_center_id, society_id FROM new_rows
-        UNION
-        SELECT p.business_center_id, n.society_id FROM members_placement p JOIN new_rows n ON n.id = p.member_id
-        ON CONFLICT DO NOTHING;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO reports_rollup_dirty (business_center_id, society_id)
-        SELECT DISTINCT business_center_id, society_id FROM old_rows
-        ON CONFLICT DO NOTHING;
-    ELSE
-        -- Only rows whose counted fields changed (an edit of a name counts nothing): their cells
-        -- before and after, and those of their periods.
-        INSERT INTO reports_rollup_dirty (business_center_id, society_id)
-        WITH changed AS (
-            SELECT n.id, n.business_center_id AS new_center, n.society_id AS new_society,
-                   o.business_center_id AS old_center, o.society_id AS old_society
-            FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE {_COUNTED_CHANGED}
-        )
-        SELECT new_center, new_society FROM changed
-        UNION
-        SELECT old_center, old_society FROM changed
-        UNION
-        SELECT p.business_center_id, c.new_society FROM members_placement p JOIN changed c ON c.id = p.member_id
-        ON CONFLICT DO NOTHING;
-    END IF;
-    RETURN NULL;
-END $$;
 
-CREATE OR REPLACE FUNCTION reports_rollup_related_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    -- Placements and inclusion records: the cells of their members, and a placement's own center
-    -- before the change.
-    IF TG_OP IN ('UPDATE', 'DELETE') AND TG_TABLE_NAME = 'members_placement' THEN
-        INSERT INTO reports_rollup_dirty (business_center_id, society_id)
-        SELECT DISTINCT o.business_center_id, m.society_id
-        FROM old_rows o JOIN members_workermember m ON m.id = o.member_id
-        ON CONFLICT DO NOTHING;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        PERFORM reports_rollup_mark_members(ARRAY(SELECT DISTINCT member_id FROM old_rows));
-    ELSE
-        PERFORM reports_rollup_mark_members(ARRAY(SELECT DISTINCT member_id FROM new_rows));
-    END IF;
-    RETURN NULL;
-END $$;
+def _log(ctes: str, period: str, events: str) -> str:
+    """The deltas of one statement: the contributions of the periods (``period``, signed -1 for
+    before the statement and 1 for after it) and of their ``events``, summed by row of the rollup;
+    logged in reports_rollup_pending, and their societies marked in reports_rollup_dirty (which
+    applies them at commit). ``ctes`` precede the CTE ``period``."""
+    return f"""
+    WITH {ctes}
+    period AS ({period}
+    ), {events}, logged AS (
+        INSERT INTO reports_rollup_pending ({_COLUMNS})
+        SELECT kind, "on", {_CELL}, {_SIGNED_SUMS}
+        FROM event
+        GROUP BY kind, "on", {_CELL}
+        HAVING {_SIGNED_NONZERO}
+        RETURNING society_id
+    )
+    INSERT INTO reports_rollup_dirty (society_id)
+    SELECT DISTINCT society_id FROM logged
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;"""
+
+
+def _none_of(table: str) -> str:
+    """A relation with the columns of ``table`` and no rows (a transition table the operation has not)."""
+    return f"(SELECT * FROM {table} WHERE false)"
+
+
+def _lock_members(ids: str) -> str:
+    """Lock the people a placement or inclusion statement concerns, so that a concurrent change of
+    their own rows (or of their other records) waits, then reads this one's, and the reverse: each
+    statement's before and after are what the other left."""
+    return f"PERFORM 1 FROM members_workermember WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;\n"
+
+
+def member_trigger_sql(operation: str) -> str:
+    """The body of the statement trigger on members_workermember for ``operation`` (INSERT,
+    UPDATE, DELETE): the people's contributions from their rows before (old_rows) and after
+    (new_rows), with their placements and inclusion records as they are (the statement changed
+    neither)."""
+    inclusions = _events("members_memberinclusion")
+    if operation == "INSERT":
+        return _log("", _periods("new_rows", "members_placement"), inclusions)
+    if operation == "DELETE":
+        return _log("", _periods("old_rows", "members_placement", sign="-1"), inclusions)
+    # an edit of a name counts nothing: only rows whose counted fields changed
+    ctes = f"""changed AS (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_COUNTED_CHANGED}
+    ), before AS (
+        SELECT o.* FROM old_rows o JOIN changed c ON c.id = o.id
+    ), after AS (
+        SELECT n.* FROM new_rows n JOIN changed c ON c.id = n.id
+    ),"""
+    period = (
+        _periods("before", "members_placement", sign="-1")
+        + "\n        UNION ALL"
+        + _periods("after", "members_placement")
+    )
+    nothing_counted = f"""
+    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_COUNTED_CHANGED}) THEN
+        RETURN NULL;
+    END IF;"""
+    return nothing_counted + _log(ctes, period, inclusions)
+
+
+def _transition(operation: str, table: str) -> tuple[str, str]:
+    old = "old_rows" if operation in ("UPDATE", "DELETE") else _none_of(table)
+    new = "new_rows" if operation in ("INSERT", "UPDATE") else _none_of(table)
+    return old, new
+
+
+def placement_trigger_sql(operation: str) -> str:
+    """The body of the statement trigger on members_placement: the contributions of the people
+    whose placements changed, with their placements before (the present ones but those the
+    statement wrote, and the old rows) and after (the present ones)."""
+    old, new = _transition(operation, "members_placement")
+    concerned = f"SELECT member_id FROM {old} x UNION SELECT member_id FROM {new} y"
+    ctes = f"""concerned AS ({concerned}
+    ), people AS (
+        SELECT m.* FROM members_workermember m JOIN concerned c ON c.member_id = m.id
+    ), after AS (
+        SELECT p.* FROM members_placement p JOIN concerned c ON c.member_id = p.member_id
+    ), before AS (
+        SELECT a.* FROM after a WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE n.id = a.id)
+        UNION ALL
+        SELECT * FROM {old} o
+    ),"""
+    period = _periods("people", "before", sign="-1") + "\n        UNION ALL" + _periods("people", "after")
+    return _lock_members(concerned) + _log(ctes, period, _events("members_memberinclusion"))
+
+
+def inclusion_trigger_sql(operation: str) -> str:
+    """The body of the statement trigger on members_memberinclusion: the categories held by the
+    people concerned, from their records before (old rows) and after (new rows), within their
+    periods as they are; their own rows count the same before and after."""
+    old, new = _transition(operation, "members_memberinclusion")
+    concerned = f"SELECT member_id FROM {old} x UNION SELECT member_id FROM {new} y"
+    ctes = f"""concerned AS ({concerned}
+    ), people AS (
+        SELECT m.* FROM members_workermember m JOIN concerned c ON c.member_id = m.id
+    ), placements AS (
+        SELECT p.* FROM members_placement p JOIN concerned c ON c.member_id = p.member_id
+    ), records AS (
+        SELECT member_id, category_id, since, ended_on, -1 AS sign FROM {old} o
+        UNION ALL
+        SELECT member_id, category_id, since, ended_on, 1 FROM {new} n
+    ),"""
+    return _lock_members(concerned) + _log(
+        ctes, _periods("people", "placements"), _events("records", inclusion_sign="i.sign", people=False)
+    )
+
+
+TRIGGERED = {
+    "members_workermember": member_trigger_sql,
+    "members_placement": placement_trigger_sql,
+    "members_memberinclusion": inclusion_trigger_sql,
+}
+
+# The functions of the statement triggers of migrations 0003-0006, which marked cells to recompute
+# at commit; the triggers of the same names are replaced by the delta triggers.
+DROP_RECOMPUTING_FUNCTIONS = """
+DROP TRIGGER IF EXISTS reports_rollup_insert ON members_workermember;
+DROP TRIGGER IF EXISTS reports_rollup_update ON members_workermember;
+DROP TRIGGER IF EXISTS reports_rollup_delete ON members_workermember;
+DROP TRIGGER IF EXISTS reports_rollup_insert ON members_placement;
+DROP TRIGGER IF EXISTS reports_rollup_update ON members_placement;
+DROP TRIGGER IF EXISTS reports_rollup_delete ON members_placement;
+DROP TRIGGER IF EXISTS reports_rollup_insert ON members_memberinclusion;
+DROP TRIGGER IF EXISTS reports_rollup_update ON members_memberinclusion;
+DROP TRIGGER IF EXISTS reports_rollup_delete ON members_memberinclusion;
+DROP FUNCTION IF EXISTS reports_rollup_members_changed();
+DROP FUNCTION IF EXISTS reports_rollup_related_changed();
+DROP FUNCTION IF EXISTS reports_rollup_mark_members(bigint[]);
 """
-)
 
 
-def _statement_triggers(table: str, function: str) -> str:
+def _statement_triggers(table: str) -> str:
+    """The three statement triggers on ``table`` (each its own function: a trigger with transition
+    tables has one event, and only its own function sees them)."""
+    body = TRIGGERED[table]
     return "\n".join(
-        f"DROP TRIGGER IF EXISTS reports_rollup_{op.lower()} ON {table};\n"
-        f"CREATE TRIGGER reports_rollup_{op.lower()} AFTER {op} ON {table} REFERENCING {tables} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        f"""
+CREATE OR REPLACE FUNCTION reports_rollup_{table}_{op.lower()}() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+{body(op)}
+END $$;
+DROP TRIGGER IF EXISTS reports_rollup_{op.lower()} ON {table};
+CREATE TRIGGER reports_rollup_{op.lower()} AFTER {op} ON {table} REFERENCING {tables}
+    FOR EACH STATEMENT EXECUTE FUNCTION reports_rollup_{table}_{op.lower()}();"""
         for op, tables in (
             ("INSERT", "NEW TABLE AS new_rows"),
             ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
@@ -287,42 +481,57 @@ CREATE TABLE IF NOT EXISTS reports_rollup_dirty (
     society_id bigint NOT NULL,
     CONSTRAINT reports_rollup_dirty_once UNIQUE NULLS NOT DISTINCT (txid, business_center_id, society_id)
 );
+-- The deltas a transaction has logged and not yet applied (empty once it has committed): never
+-- kept past a commit, so not written to the WAL either.
+CREATE UNLOGGED TABLE IF NOT EXISTS reports_rollup_pending (
+    kind varchar(1) NOT NULL,
+    "on" date NOT NULL,
+    society_id bigint NOT NULL,
+    business_center_id bigint,
+    category_id bigint,
+    relationship varchar(16) NOT NULL,
+    engaged boolean NOT NULL,
+    leave_reason varchar(16) NOT NULL,
+    """
+        + ",\n    ".join(f"{m} integer NOT NULL" for m in _MEASURES)
+        + """
+);
 """,
         REFRESH,
         FLUSH,
-        TRIGGERS,
         """
 DROP TRIGGER IF EXISTS reports_rollup_flush ON reports_rollup_dirty;
 CREATE CONSTRAINT TRIGGER reports_rollup_flush AFTER INSERT ON reports_rollup_dirty
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_rollup_flush_at_commit();
 """,
-        _statement_triggers("members_workermember", "reports_rollup_members_changed"),
-        _statement_triggers("members_placement", "reports_rollup_related_changed"),
-        _statement_triggers("members_memberinclusion", "reports_rollup_related_changed"),
+        DROP_RECOMPUTING_FUNCTIONS,
+        *(_statement_triggers(table) for table in TRIGGERED),
     ]
 )
 
-UNINSTALL = """
-DROP TRIGGER IF EXISTS reports_rollup_insert ON members_workermember;
-DROP TRIGGER IF EXISTS reports_rollup_update ON members_workermember;
-DROP TRIGGER IF EXISTS reports_rollup_delete ON members_workermember;
-DROP TRIGGER IF EXISTS reports_rollup_insert ON members_placement;
-DROP TRIGGER IF EXISTS reports_rollup_update ON members_placement;
-DROP TRIGGER IF EXISTS reports_rollup_delete ON members_placement;
-DROP TRIGGER IF EXISTS reports_rollup_insert ON members_memberinclusion;
-DROP TRIGGER IF EXISTS reports_rollup_update ON members_memberinclusion;
-DROP TRIGGER IF EXISTS reports_rollup_delete ON members_memberinclusion;
+UNINSTALL = (
+    DROP_RECOMPUTING_FUNCTIONS
+    + "".join(
+        f"DROP FUNCTION IF EXISTS reports_rollup_{table}_{op}();\n"
+        for table in TRIGGERED
+        for op in ("insert", "update", "delete")
+    )
+    + """
 DROP TABLE IF EXISTS reports_rollup_dirty;
+DROP TABLE IF EXISTS reports_rollup_pending;
 DROP TABLE IF EXISTS reports_rollup_horizon;
 DROP FUNCTION IF EXISTS reports_rollup_flush_at_commit();
 DROP FUNCTION IF EXISTS reports_rollup_flush();
 DROP FUNCTION IF EXISTS reports_rollup_refresh(bigint[], bigint[]);
-DROP FUNCTION IF EXISTS reports_rollup_members_changed();
-DROP FUNCTION IF EXISTS reports_rollup_related_changed();
-DROP FUNCTION IF EXISTS reports_rollup_mark_members(bigint[]);
 """
+)
 
-REBUILD = """
+# Deltas this transaction has logged are part of what the recomputation reads: dropped, not applied.
+REBUILD = f"""
+SELECT pg_advisory_xact_lock({ADVISORY_LOCK_CLASS}, id::integer)
+FROM (SELECT id FROM members_membersociety ORDER BY id) s;
+DELETE FROM reports_rollup_pending;
+DELETE FROM reports_rollup_dirty;
 DELETE FROM reports_rollup_horizon;
 INSERT INTO reports_rollup_horizon (horizon)
     VALUES ((date_trunc('month', current_date + interval '2 years') + interval '1 month - 1 day')::date);
