@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("businesses", "0003_center_head_office_in_society"),
         ("members", "0005_center_index_in_period_index"),
-        ("reports", "0006_rollup_index_by_day_and_society"),
+        ("reports", "0007_report_job"),
     ]
 
     operations = [

@@ -36,3 +36,22 @@ def test_act_check_labels_in_japanese():
         board = act(scope=Scope(union_id=union.pk), fiscal_year=2015, as_of=None)
     assert board.title == "労働者協同組合法"
     assert board.figures[0].rows[0][4] == "不足"
+
+
+def test_the_annual_report_job_speaks_japanese(client, settings):
+    from reports.models import ReportJob
+
+    settings.LANGUAGE_CODE = "ja"
+    union = UnionFactory()
+    WorkerMemberFactory(society=MemberSocietyFactory(union=union))
+    user = User.objects.create_user("ja-admin", password="x")
+    RoleAssignment.objects.create(user=user, role="union_admin", union=union)
+    client.force_login(user)
+    with translation.override("ja"):
+        page = client.get("/dashboards/annual-report/").content.decode()
+        assert "報告を作成" in page
+        client.post("/dashboards/annual-report/request/", {"fiscal_year": 2015, "format": "csv"})
+        job = ReportJob.objects.get()
+        page = client.get(f"/dashboards/annual-report/{job.pk}/").content.decode()
+    assert "報告ができました" in page
+    assert "内部版" in page
