@@ -34,17 +34,24 @@ class Scope:
         return cls(union_id=-1)
 
     @classmethod
-    def for_client(cls, client: ApiClient) -> "Scope":
-        society_id = client.society_id
-        if client.head_office_id and not society_id:
-            society_id = client.head_office.society_id
+    def _of(cls, holder: ApiClient | RoleAssignment, *, can_write: bool, can_manage: bool = False) -> "Scope":
+        """The scope of a role or a client: its union, society or head office (whose society it
+        is then in too)."""
+        society_id = holder.society_id
+        if holder.head_office_id and not society_id:
+            society_id = holder.head_office.society_id
         return cls(
-            union_id=client.union_id,
+            union_id=holder.union_id,
             society_id=society_id,
-            head_office_id=client.head_office_id,
-            can_write=client.can_write,
-            sensitive=client.sensitive,
+            head_office_id=holder.head_office_id,
+            can_write=can_write,
+            sensitive=holder.sensitive,
+            can_manage=can_manage,
         )
+
+    @classmethod
+    def for_client(cls, client: ApiClient) -> "Scope":
+        return cls._of(client, can_write=client.can_write)
 
     @classmethod
     def for_user(cls, user) -> "Scope":
@@ -56,16 +63,8 @@ class Scope:
             assignment = user.registry_role
         except RoleAssignment.DoesNotExist:
             return cls.nothing()
-        society_id = assignment.society_id
-        if assignment.head_office_id and not society_id:
-            society_id = assignment.head_office.society_id
-        return cls(
-            union_id=assignment.union_id,
-            society_id=society_id,
-            head_office_id=assignment.head_office_id,
-            can_write=assignment.role != Role.VIEWER,
-            sensitive=assignment.sensitive,
-            can_manage=assignment.role == Role.UNION_ADMIN,
+        return cls._of(
+            assignment, can_write=assignment.role != Role.VIEWER, can_manage=assignment.role == Role.UNION_ADMIN
         )
 
     # Each method narrows a queryset of one model to the scope; ``prefix`` is the path from that

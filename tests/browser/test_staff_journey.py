@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from jwcu.models import Role, RoleAssignment
 from tests.factories import BusinessCenterFactory, MemberSocietyFactory, UnionFactory, WorkerMemberFactory
@@ -47,17 +48,19 @@ def test_sign_in_find_by_kana_edit_see_history_and_switch_language(page, live_se
 
     page.get_by_label("Search").fill("コバヤシ")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tbody tr").count() == 1
+    page.wait_for_url("**/en/members/?q=*")
+    expect(page.locator("tbody tr")).to_have_count(1)
     page.get_by_role("link", name="000123").click()
-    assert "小林 文恵 (000123)" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("小林 文恵 (000123)")
 
     page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Given name:", exact=True).fill("史恵")
     page.get_by_role("button", name="Save").click()
-    assert "was saved" in page.locator(".messages").inner_text()
-    assert "小林 史恵 (000123)" in page.locator("h1").inner_text()
+    expect(page.locator(".messages")).to_contain_text("was saved")
+    expect(page.locator("h1")).to_contain_text("小林 史恵 (000123)")
 
     page.get_by_role("link", name="History", exact=True).click()
+    page.wait_for_url("**/history/")
     latest = page.locator(".timeline > li").first
     assert "Changed" in latest.inner_text()
     assert "Browser" in latest.inner_text()
@@ -83,7 +86,7 @@ def test_errors_stand_beside_the_field_and_the_keyboard_reaches_the_form(page, l
     page.get_by_label("Weekly hours").fill("200")
     page.get_by_label("Weekly hours").press("Enter")
     error = page.locator("#id_weekly_hours_error")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert "168" in error.inner_text()
     field = page.locator(".field", has=page.locator("#id_weekly_hours"))
     assert "has-error" in field.get_attribute("class")
