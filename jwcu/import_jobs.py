@@ -10,9 +10,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jwcu.imports import ImportRefused, count_rows
 from jwcu.models import ImportJob
@@ -109,7 +113,18 @@ def import_job_fail_if_stale(job):
     return job
 
 
-@background_task(attempts=1, timeout=datetime.timedelta(hours=2))
+def _import_jobs_of(scope) -> Q:
+    union_jobs = ImportJob.objects.filter(union_id=scope.union_id).annotate(key=Cast("id", CharField())).values("key")
+    return Q(job_key__in=Subquery(union_jobs))
+
+
+@background_task(
+    label=gettext_lazy("Import (check, then write)"),
+    visible_to=_import_jobs_of,
+    link=lambda kwargs: reverse("import-job", args=[kwargs["job_id"]]),
+    attempts=1,
+    timeout=datetime.timedelta(hours=2),
+)
 def import_job_run(*, job_id: str) -> None:
     """The task: check the job's file (nothing written) or, once confirmed, import it, with the
     owner's scope and name (history channel "import"); record progress, then the counts and first

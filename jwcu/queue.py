@@ -88,8 +88,26 @@ class _Timeout:
         return False
 
 
+@dataclasses.dataclass(frozen=True)
+class TaskKind:
+    """What the jobs page (jwcu.views.jobs_view) says of a task's runs: its name; which runs a
+    union's administrators see (a Q on the runs, annotated with ``job_key``, the run's
+    ``job_id`` argument as text; None: all of them, for work that holds no union's data); and
+    the page of a run's job, from its arguments."""
+
+    label: str
+    visible_to: Callable | None = None
+    link: Callable[[dict], str] | None = None
+
+
+TASK_KINDS: dict[str, TaskKind] = {}
+
+
 def background_task(
     *,
+    label: str,
+    visible_to: Callable | None = None,
+    link: Callable[[dict], str] | None = None,
     attempts: int = 3,
     retry_after: datetime.timedelta = datetime.timedelta(seconds=30),
     timeout: datetime.timedelta = datetime.timedelta(minutes=10),
@@ -97,8 +115,9 @@ def background_task(
     priority: int = 0,
     on_give_up: Callable[..., None] | None = None,
 ) -> Callable[[Callable], Task]:
-    """Make ``function`` a task of the registry's queue (see the module's docstring). The task
-    takes the function's keyword arguments (JSON values: ids, not objects) and ``attempt``.
+    """Make ``function`` a task of the registry's queue (see the module's docstring), shown on the
+    jobs page as ``label`` (see TaskKind). The task takes the function's keyword arguments (JSON
+    values: ids, not objects) and ``attempt``.
     ``on_give_up(error, **kwargs)`` is called when the task fails for good (not when it will be
     tried again), to record the failure where its users look."""
 
@@ -120,6 +139,7 @@ def background_task(
                 raise
 
         queued = task(queue_name=queue_name, priority=priority)(run)
+        TASK_KINDS[queued.module_path] = TaskKind(label, visible_to, link)
         return queued
 
     return decorate

@@ -10,7 +10,15 @@ from rest_framework.routers import SimpleRouter
 from businesses import api as businesses_api
 from businesses.views import CENTER_IMPORT, CENTERS, HEAD_OFFICES, PROGRAMMES
 from jwcu.api import not_found
-from jwcu.views import bound, home_view, import_urls, record_urls, roles_view
+from jwcu.views import (
+    bound,
+    home_view,
+    import_job_redirect_view,
+    import_urls,
+    jobs_view,
+    record_urls,
+    roles_view,
+)
 from members import api as members_api
 from members.views import (
     MEMBER_IMPORT,
@@ -34,6 +42,8 @@ staff_pages = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("roles/", roles_view, name="roles"),
+    path("jobs/", jobs_view, name="jobs"),
+    path("imports/<uuid:job_id>/", import_job_redirect_view, name="import-job"),
     *import_urls(MEMBER_IMPORT),
     *import_urls(CENTER_IMPORT),
     path("members/<str:society>/<str:number>/consent/", consent_create_view, name="members-consent"),

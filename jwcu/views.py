@@ -33,6 +33,7 @@ from jwcu.forms import ImportForm, RecordForm, RoleAssignmentForm, ScopedForm, a
 from jwcu.import_jobs import import_job_confirm, import_job_create, import_job_fail_if_stale
 from jwcu.imports import Layout, write_template
 from jwcu.models import RoleAssignment
+from jwcu.queue import TASK_KINDS
 from jwcu.scope import OutOfScope, Scope, scope_of
 from jwcu.services import (
     StaleRecordError,
@@ -515,6 +516,67 @@ def roles_view(request):
     if scope.union_id is not None:
         assignments = assignments.filter(union_id=scope.union_id)
     return render(request, "jwcu/roles.html", {"form": form, "account_form": account_form, "assignments": assignments})
+
+
+# Background work: the runs of the registry's tasks, for its administrators.
+
+TASK_STATUSES = {
+    "READY": gettext_lazy("Waiting"),
+    "RUNNING": gettext_lazy("Running"),
+    "SUCCESSFUL": gettext_lazy("Done"),
+    "FAILED": gettext_lazy("Failed"),
+}
+JOBS_PAGE_SIZE = 50
+
+
+def _task_row(run) -> dict:
+    kind = TASK_KINDS.get(run.task_path)
+    kwargs = (run.args_kwargs or {}).get("kwargs", {})
+    error = ""
+    if run.status == "FAILED" and run.traceback:
+        error = run.traceback.strip().splitlines()[-1][:300]
+    return {
+        "run": run,
+        "label": kind.label if kind else run.task_path,
+        "status": TASK_STATUSES.get(run.status, run.status),
+        "attempt": kwargs.get("attempt", 1),
+        "link": kind.link(kwargs) if kind and kind.link and "job_id" in kwargs else None,
+        "seconds": (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else None,
+        "error": error,
+    }
+
+
+@login_required
+def jobs_view(request):
+    """The runs of the background tasks an administrator may see (selectors.tasks_visible),
+    latest first, by status; 50 a page, in a fixed number of queries."""
+    scope = scope_of(request)
+    _require(scope, "manage")
+    status = request.GET.get("status", "")
+    if status not in TASK_STATUSES:
+        status = ""
+    runs = selectors.tasks_visible(scope=scope, status=status or None).defer("return_value")
+    page = Paginator(runs, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "jwcu/jobs.html",
+        {
+            "page": page,
+            "rows": [_task_row(run) for run in page],
+            "status": status,
+            "statuses": list(TASK_STATUSES.items()),
+        },
+    )
+
+
+@login_required
+def import_job_redirect_view(request, job_id):
+    """An import job's page, from its id alone (the jobs page links there)."""
+    scope = scope_of(request)
+    job = selectors.import_jobs_visible(scope=scope, user=request.user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return redirect(f"{job.kind}-import-job", job_id=job.pk)
 
 
 # Import pages: upload a file; its check runs off the request (an import job) while the page shows

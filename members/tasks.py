@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jwcu.queue import background_task, periodic
 from members.models import WorkerMember
@@ -14,7 +15,7 @@ BATCH = 500
 
 
 @periodic(every=datetime.timedelta(days=1))
-@background_task(timeout=datetime.timedelta(hours=1))
+@background_task(label=_("Anonymise members past their retention"), timeout=datetime.timedelta(hours=1))
 def anonymise_members_past_retention() -> int:
     """Anonymise (members.services.member_anonymise, one transaction and history entry each)
     every member who left MEMBER_RETENTION_YEARS or more ago; the number anonymised."""

@@ -7,8 +7,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jwcu.queue import background_task
 from members.models import Union
@@ -95,7 +99,19 @@ def _report_job_failed(error: BaseException, *, job_id: str) -> None:
     )
 
 
-@background_task(attempts=3, timeout=datetime.timedelta(minutes=15), on_give_up=_report_job_failed)
+def _report_jobs_of(scope) -> Q:
+    union_jobs = ReportJob.objects.filter(union_id=scope.union_id).annotate(key=Cast("id", CharField())).values("key")
+    return Q(job_key__in=Subquery(union_jobs))
+
+
+@background_task(
+    label=gettext_lazy("Annual report"),
+    visible_to=_report_jobs_of,
+    link=lambda kwargs: reverse("reports:report_job", args=[kwargs["job_id"]]),
+    attempts=3,
+    timeout=datetime.timedelta(minutes=15),
+    on_give_up=_report_job_failed,
+)
 def report_job_run(*, job_id: str) -> None:
     """The task: build the job's report (annual_report_export, which records the export),
     recording each step on the job, then its file. A failed attempt is tried again (the report

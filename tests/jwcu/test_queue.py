@@ -29,7 +29,7 @@ def _record_give_up(error, **kwargs):
     given_up.append((type(error).__name__, kwargs))
 
 
-@background_task(attempts=3, on_give_up=_record_give_up)
+@background_task(label="Flaky", attempts=3, on_give_up=_record_give_up)
 def flaky(*, member_id: int, failures: int) -> int:
     """Fails with a lost connection ``failures`` times, then succeeds."""
     calls.append({"member_id": member_id})
@@ -38,19 +38,19 @@ def flaky(*, member_id: int, failures: int) -> int:
     return member_id
 
 
-@background_task(attempts=3, on_give_up=_record_give_up)
+@background_task(label="Flaky", attempts=3, on_give_up=_record_give_up)
 def broken(*, member_id: int) -> None:
     calls.append({"member_id": member_id})
     raise ValueError("not a transient failure")
 
 
-@background_task(timeout=datetime.timedelta(milliseconds=300), on_give_up=_record_give_up)
+@background_task(label="Slow", timeout=datetime.timedelta(milliseconds=300), on_give_up=_record_give_up)
 def slow_statement() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_sleep(5)")
 
 
-@background_task(timeout=datetime.timedelta(milliseconds=300), on_give_up=_record_give_up)
+@background_task(label="Slow", timeout=datetime.timedelta(milliseconds=300), on_give_up=_record_give_up)
 def slow_python() -> None:
     time.sleep(5)
 

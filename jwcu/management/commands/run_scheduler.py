@@ -2,7 +2,6 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-from django.utils.module_loading import autodiscover_modules
 
 from jwcu.queue import SCHEDULE, enqueue_due
 
@@ -18,7 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Check once and stop.")
 
     def handle(self, *args, interval, once, **options):
-        autodiscover_modules("tasks")
         self.stdout.write(f"Scheduling {len(SCHEDULE)} periodic task(s): " + ", ".join(p.name for p in SCHEDULE))
         while True:
             for name in enqueue_due():
