@@ -20,6 +20,7 @@ import functools
 import operator
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -37,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Mod, NullIf
 from django.utils.translation import get_language
 
-from businesses.models import AnnualFigures, BusinessCenter, HeadOffice
+from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
 from jwcu.scope import Scope
 from members.models import InclusionCategory, MembershipReport, MemberSociety, Relationship, Union
@@ -860,37 +861,52 @@ SDG_GOALS = range(1, 18)
 def sdg_contribution(*, scope: Scope, as_of: datetime.date, fiscal_year: int) -> list[dict]:
     """Per SDG goal: the business lines mapped to it, and the worker members (on ``as_of``),
     open centers and turnover (of ``fiscal_year``) of the centers running at least one of
-    them. Goals overlap (a line serves several), so the rows do not add up. Five queries,
-    each of at most a few rows per center; the goals are gathered per center."""
-    from businesses.models import BusinessLine
-
-    members = dict(
+    them. Goals overlap (a line serves several), so the rows do not add up; a center counts
+    once per goal however many of its lines serve it. Two queries: the lines, and one grouped
+    query of the three figures by goal."""
+    members = (
         scope.members(people())
         .filter(rollup.at(as_of), business_center__isnull=False)
         .values("business_center")
         .annotate(n=Sum("active"))
-        .filter(n__gt=0)
         .values_list("business_center", "n")
     )
-    turnover = dict(
-        scope.annual_figures(
-            AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
-        ).values_list("business_center", "turnover_yen")
-    )
-    open_centers = set(scope.centers(BusinessCenter.objects.open_on(as_of)).values_list("pk", flat=True))
-    goals_of: dict[int, set] = {}
-    for center, goals in BusinessCenter.objects.filter(pk__in=[*members, *turnover, *open_centers]).values_list(
-        "pk", "business_lines__sdg_goals"
-    ):
-        goals_of.setdefault(center, set()).update(goals or [])
-    lines = list(BusinessLine.objects.order_by("sort_order", "code").values("code", "name", "sdg_goals"))
+    turnover = scope.annual_figures(
+        AnnualFigures.objects.filter(fiscal_year=fiscal_year, business_center__isnull=False)
+    ).values_list("business_center", "turnover_yen")
+    open_centers = scope.centers(BusinessCenter.objects.open_on(as_of)).values_list("pk")
+    links = BusinessCenter.business_lines.through
+    parts = [queryset.query.sql_with_params() for queryset in (members, turnover, open_centers)]
+    sql = f"""
+        WITH center_goal AS (
+            SELECT DISTINCT link.businesscenter_id AS center, goal
+            FROM {links._meta.db_table} link
+            JOIN {BusinessLine._meta.db_table} line ON line.id = link.businessline_id,
+                 unnest(line.sdg_goals) AS goal
+        ), members (center, n) AS ({parts[0][0]}),
+           turnover (center, yen) AS ({parts[1][0]}),
+           open_center (center) AS ({parts[2][0]})
+        SELECT goal,
+               (SELECT coalesce(sum(m.n), 0) FROM members m JOIN center_goal g ON g.center = m.center
+                WHERE g.goal = goals.goal),
+               (SELECT count(*) FROM open_center o JOIN center_goal g ON g.center = o.center WHERE g.goal = goals.goal),
+               (SELECT coalesce(sum(t.yen), 0) FROM turnover t JOIN center_goal g ON g.center = t.center
+                WHERE g.goal = goals.goal)
+        FROM unnest(%s::int[]) AS goals (goal)
+        ORDER BY goal
+    """
+    params = [*parts[0][1], *parts[1][1], *parts[2][1], list(SDG_GOALS)]
+    with connections[members.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        figures = {goal: (int(n), count, int(yen)) for goal, n, count, yen in cursor.fetchall()}
+    lines = list(BusinessLine.objects.order_by("sort_order", "code").values("name", "sdg_goals"))
     return [
         {
             "goal": goal,
             "lines": [line["name"] for line in lines if goal in line["sdg_goals"]],
-            "worker_members": sum(n for center, n in members.items() if goal in goals_of.get(center, ())),
-            "business_centers": sum(1 for center in open_centers if goal in goals_of.get(center, ())),
-            "turnover_yen": sum(yen for center, yen in turnover.items() if goal in goals_of.get(center, ())),
+            "worker_members": figures[goal][0],
+            "business_centers": figures[goal][1],
+            "turnover_yen": figures[goal][2],
         }
         for goal in SDG_GOALS
     ]
