@@ -1,10 +1,21 @@
 from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from jwcu.services import StaleRecordError, locked_current, record_at_version
+from jwcu.models import ApiClient, RoleAssignment
+from jwcu.scope import Scope
+from jwcu.services import (
+    StaleRecordError,
+    api_client_create,
+    api_client_revoke,
+    locked_current,
+    record_at_version,
+)
 
 
 class RegistryAdminForm(forms.ModelForm):
@@ -85,103 +96,83 @@ class ServiceRecordAdmin(RegistryAdmin):
         raise PermissionDenied
 
 
-def _register_role_admin():
-    from django.contrib import admin
-
-    from jwcu.models import RoleAssignment
-
-    @admin.register(RoleAssignment)
-    class RoleAssignmentAdmin(ServiceRecordAdmin):  # jwcu.services.role_assign, on the roles page
-        list_display = ("user", "role", "union", "society", "head_office", "sensitive")
-        list_filter = ("role", "sensitive")
-        autocomplete_fields = ("user", "union", "society", "head_office")
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ServiceRecordAdmin):  # jwcu.services.role_assign, on the roles page
+    list_display = ("user", "role", "union", "society", "head_office", "sensitive")
+    list_filter = ("role", "sensitive")
+    autocomplete_fields = ("user", "union", "society", "head_office")
 
 
-_register_role_admin()
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Union administrators create the clients of regional offices here. The token is shown
+    once, in the message after saving; only its hash is kept."""
 
+    list_display = (
+        "name",
+        "union",
+        "society",
+        "head_office",
+        "can_write",
+        "sensitive",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("can_write", "sensitive", "revoked_at")
+    fields = ("name", "union", "society", "head_office", "can_write", "sensitive")
+    readonly_fields = ("created_by", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
 
-def _register_api_client_admin():
-    from django.contrib import admin, messages
-    from django.utils import timezone
-    from django.utils.translation import gettext_lazy as _
+    def _scope(self, request) -> Scope:
+        return Scope.for_user(request.user)
 
-    from jwcu.models import ApiClient
-    from jwcu.scope import Scope
-    from jwcu.services import api_client_create, api_client_revoke
+    def has_module_permission(self, request):
+        return self._scope(request).can_manage
 
-    @admin.register(ApiClient)
-    class ApiClientAdmin(admin.ModelAdmin):
-        """Union administrators create the clients of regional offices here. The token is shown
-        once, in the message after saving; only its hash is kept."""
+    def has_view_permission(self, request, obj=None):
+        return self._scope(request).can_manage
 
-        list_display = (
-            "name",
-            "union",
-            "society",
-            "head_office",
-            "can_write",
-            "sensitive",
-            "last_used_at",
-            "revoked_at",
+    def has_add_permission(self, request):
+        return self._scope(request).can_manage
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("union", "society", "head_office")
+        union_id = self._scope(request).union_id
+        return queryset if union_id is None else queryset.filter(union_id=union_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        union_id = self._scope(request).union_id
+        if union_id is not None:
+            path = {"union": "pk", "society": "union_id", "head_office": "society__union_id"}[db_field.name]
+            field.queryset = field.queryset.filter(**{path: union_id})
+        return field
+
+    def save_model(self, request, obj, form, change):
+        client, token = api_client_create(
+            name=obj.name,
+            union=obj.union,
+            society=obj.society,
+            head_office=obj.head_office,
+            can_write=obj.can_write,
+            sensitive=obj.sensitive,
+            created_by=request.user,
         )
-        list_filter = ("can_write", "sensitive", "revoked_at")
-        fields = ("name", "union", "society", "head_office", "can_write", "sensitive")
-        readonly_fields = ("created_by", "created_at", "last_used_at", "revoked_at")
-        actions = ["revoke"]
+        obj.pk = client.pk
+        messages.warning(
+            request,
+            _("Token of %(name)s, shown this once; give it to the office now: %(token)s")
+            % {"name": client.name, "token": token},
+        )
 
-        def _scope(self, request) -> Scope:
-            return Scope.for_user(request.user)
-
-        def has_module_permission(self, request):
-            return self._scope(request).can_manage
-
-        def has_view_permission(self, request, obj=None):
-            return self._scope(request).can_manage
-
-        def has_add_permission(self, request):
-            return self._scope(request).can_manage
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-        def has_delete_permission(self, request, obj=None):
-            return False
-
-        def get_queryset(self, request):
-            queryset = super().get_queryset(request).select_related("union", "society", "head_office")
-            union_id = self._scope(request).union_id
-            return queryset if union_id is None else queryset.filter(union_id=union_id)
-
-        def formfield_for_foreignkey(self, db_field, request, **kwargs):
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            union_id = self._scope(request).union_id
-            if union_id is not None:
-                path = {"union": "pk", "society": "union_id", "head_office": "society__union_id"}[db_field.name]
-                field.queryset = field.queryset.filter(**{path: union_id})
-            return field
-
-        def save_model(self, request, obj, form, change):
-            client, token = api_client_create(
-                name=obj.name,
-                union=obj.union,
-                society=obj.society,
-                head_office=obj.head_office,
-                can_write=obj.can_write,
-                sensitive=obj.sensitive,
-                created_by=request.user,
-            )
-            obj.pk = client.pk
-            messages.warning(
-                request,
-                _("Token of %(name)s, shown this once; give it to the office now: %(token)s")
-                % {"name": client.name, "token": token},
-            )
-
-        @admin.action(description=_("Revoke the selected clients"))
-        def revoke(self, request, queryset):
-            for client in queryset.filter(revoked_at__isnull=True):
-                api_client_revoke(client)
-            self.message_user(request, _("Revoked at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")})
-
-
-_register_api_client_admin()
+    @admin.action(description=gettext_lazy("Revoke the selected clients"))
+    def revoke(self, request, queryset):
+        for client in queryset.filter(revoked_at__isnull=True):
+            api_client_revoke(client)
+        self.message_user(request, _("Revoked at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")})

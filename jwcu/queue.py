@@ -30,6 +30,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from jwcu.models import ScheduledRun
+
 logger = logging.getLogger(__name__)
 
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -175,8 +177,6 @@ def periodic(*, every: datetime.timedelta) -> Callable[[Task], Task]:
 def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
     """Enqueue each periodic task whose current period has no run yet; the names enqueued.
     Safe to call from any number of schedulers at once: one of them enqueues each run."""
-    from jwcu.models import ScheduledRun
-
     now = now or timezone.now()
     enqueued = []
     for entry in SCHEDULE:

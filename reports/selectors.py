@@ -41,9 +41,17 @@ from django.utils.translation import get_language
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
 from jwcu.scope import Scope
-from members.models import InclusionCategory, MembershipReport, MemberSociety, Relationship, Union
+from members.models import (
+    InclusionCategory,
+    LeaveReason,
+    LegalForm,
+    MembershipReport,
+    MemberSociety,
+    Relationship,
+    Union,
+)
 from reports import rollup
-from reports.models import MemberRollup
+from reports.models import Indicator, IndicatorScope, MemberRollup, ReportExport, ReportJob
 
 
 @dataclass(frozen=True)
@@ -694,8 +702,6 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
     opening + joins + moves in - leaves - moves out = closing in every row. People count at the
     center where they worked on each day, each society over its own fiscal year (the dates given
     are those of a year ending in March). Two queries."""
-    from members.models import LeaveReason
-
     if by not in RECONCILIATION_DIMENSIONS:
         raise ValueError(f"Reconciliation is by one of {', '.join(RECONCILIATION_DIMENSIONS)}.")
     dimension = _dimension(by)
@@ -785,8 +791,6 @@ def with_shares(rows: list[dict], field: str) -> list[dict]:
 
 
 def national_indicators():
-    from reports.models import Indicator, IndicatorScope
-
     return list(Indicator.objects.filter(scope=IndicatorScope.NATIONAL).order_by("code"))
 
 
@@ -925,8 +929,6 @@ def worker_coop_act_check(*, scope: Scope, fiscal_year: int) -> list[dict]:
     engaged in the work: a person with a contract or weekly hours above zero counts as engaged,
     a volunteer never does (the rollup's ``engaged``). Worker members are the members;
     employees and trainees with a contract are non-member workers. One query."""
-    from members.models import LegalForm
-
     ends = year_ends(scope)
     rows = (
         scope.members(people(relationship=None))
@@ -976,8 +978,6 @@ def featured_cases(*, scope: Scope, as_of: datetime.date) -> list[dict]:
 
 def report_exports(*, scope: Scope, limit: int = 20):
     """The latest recorded exports of the annual report within the scope's union. One query."""
-    from reports.models import ReportExport
-
     exports = ReportExport.objects.select_related("created_by").order_by("-created_at")
     if scope.union_id is not None:
         exports = exports.filter(union_id=scope.union_id)
@@ -986,16 +986,12 @@ def report_exports(*, scope: Scope, limit: int = 20):
 
 def report_export_of(sha256: str):
     """The recorded export whose file has this SHA-256, or None. One query."""
-    from reports.models import ReportExport
-
     return ReportExport.objects.select_related("union", "created_by").filter(sha256=sha256).first()
 
 
 def report_jobs_visible(*, scope: Scope, user):
     """The report jobs a user may follow and download: their own; a union administrator's, all
     of the union's."""
-    from reports.models import ReportJob
-
     jobs = ReportJob.objects.select_related("requested_by", "export")
     if not scope.can_manage:
         return jobs.filter(requested_by=user)
