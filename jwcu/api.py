@@ -17,6 +17,7 @@ import operator
 import re
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -85,8 +86,6 @@ class BearerTokenAuthentication(BaseAuthentication):
         if client.last_used_at is None or client.last_used_at < stale:
             due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
             ApiClient.objects.filter(due, pk=client.pk).update(last_used_at=now)
-        from django.contrib.auth.models import AnonymousUser
-
         return AnonymousUser(), client
 
     def authenticate_header(self, request):

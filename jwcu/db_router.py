@@ -20,6 +20,8 @@ import contextvars
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
 PRIMARY = DEFAULT_DB_ALIAS
@@ -95,8 +97,6 @@ class ReplicaRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.core.cache import cache
 
         client_key = _client_pin_key(request)
         replica = (

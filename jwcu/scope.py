@@ -6,7 +6,7 @@ a record outside it does not exist for the caller (404), whatever URL is typed.
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jwcu.models import ApiClient, Role, RoleAssignment
@@ -108,8 +108,6 @@ class Scope:
         return self._filter(queryset, union="union_id", society=None, head_office=None)
 
     def annual_figures(self, queryset):
-        from django.db.models import Q
-
         if self.union_id is not None:
             queryset = queryset.filter(
                 Q(society__union_id=self.union_id) | Q(business_center__society__union_id=self.union_id)

@@ -55,6 +55,8 @@ import operator
 
 from django.db import connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Least
 
 ADVISORY_LOCK_CLASS = 7301  # pg_advisory_xact_lock(class, society id)
 
@@ -591,8 +593,6 @@ def last_month_end(day: datetime.date) -> datetime.date:
 def at(day: datetime.date, prefix: str = "") -> Q:
     """The rollup rows whose sum is the figure on ``day``: the month-end totals of the last month
     end on or before it (or the horizon, if that is earlier) and the changes of the days after."""
-    from django.db.models.expressions import RawSQL
-    from django.db.models.functions import Least
 
     month = Least(RawSQL("%s::date", [last_month_end(day)]), RawSQL(horizon_sql(), []))
     return Q(**{f"{prefix}kind": "M", f"{prefix}on": month}) | Q(

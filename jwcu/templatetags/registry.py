@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from jwcu import display
 
@@ -14,8 +15,6 @@ def yen(amount):
 def without_language_prefix(path: str) -> str:
     """``path`` as the default language spells it. The language switch resolves ``next`` in the
     default language (its own URL has no prefix), so "/en/members/" would not be recognised."""
-    from django.conf import settings
-
     for code, _name in settings.LANGUAGES:
         prefix = f"/{code}/"
         if path.startswith(prefix):
