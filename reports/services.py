@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, Subquery
 from django.db.models.functions import Cast
@@ -77,13 +79,31 @@ def default_file_name(*, union: Union, fiscal_year: int, format: str, public: bo
     return f"{union.code}-annual-report-fy{fiscal_year}-{edition}.{format}"
 
 
+MAX_REPORTS_IN_PREPARATION = 3  # per user: each PDF keeps a worker busy for some seconds
+
+
 def report_job_create(*, union: Union, fiscal_year: int, format: str, public: bool, user, language: str) -> ReportJob:
-    """Ask for the report: a job, whose task a worker takes once this commits."""
+    """Ask for the report: a job, whose task a worker takes once this commits. The same report
+    asked for again while it is prepared is that job (a form sent twice); a user may have
+    MAX_REPORTS_IN_PREPARATION reports in preparation at once."""
     job = ReportJob(
         union=union, fiscal_year=fiscal_year, format=format, public=public, language=language, requested_by=user
     )
     job.full_clean()
     with transaction.atomic():
+        # One request at a time per user: the checks below and the insert see each other's jobs.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        preparing = ReportJob.objects.filter(
+            requested_by=user, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]
+        )
+        same = preparing.filter(union=union, fiscal_year=fiscal_year, format=format, public=public).first()
+        if same is not None:
+            return same
+        if preparing.count() >= MAX_REPORTS_IN_PREPARATION:
+            raise ValidationError(
+                _("You have %(count)s reports in preparation; ask for another once one of them is ready.")
+                % {"count": MAX_REPORTS_IN_PREPARATION}
+            )
         report_jobs_purge()
         job.save()
         report_job_run.enqueue(job_id=str(job.pk))

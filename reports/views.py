@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext
@@ -83,14 +84,19 @@ def annual_report_request(request):
         if union is None or scope.union_id == Scope.nothing().union_id:
             messages.error(request, gettext("No union is in your scope."))
         return redirect("reports:annual_report")
-    job = report_job_create(
-        union=union,
-        fiscal_year=form.cleaned_data["fiscal_year"],
-        format=form.cleaned_data["format"],
-        public=form.cleaned_data["public"] or not scope.can_manage,
-        user=request.user,
-        language=get_language() or "en",
-    )
+    try:
+        job = report_job_create(
+            union=union,
+            fiscal_year=form.cleaned_data["fiscal_year"],
+            format=form.cleaned_data["format"],
+            public=form.cleaned_data["public"] or not scope.can_manage,
+            user=request.user,
+            language=get_language() or "en",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("reports:annual_report")
     return redirect("reports:report_job", job.pk)
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -263,6 +264,28 @@ def test_a_report_that_fails_for_good_says_so_on_its_page(client, monkeypatch):
     assert job.status == ReportJob.Status.FAILED
     assert "RuntimeError: no fonts" in job.error
     assert "The report was not prepared" in client.get(job_url(job)).content.decode()
+
+
+def test_the_same_report_asked_for_twice_while_prepared_is_one_job(client, queued_tasks):
+    first = ask_for(client, "union_admin")
+    again = client.post("/dashboards/annual-report/request/", {"fiscal_year": 2015, "format": "csv"})
+    assert again.url == first.url
+    assert ReportJob.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_user_has_at_most_three_reports_in_preparation(client, queued_tasks):
+    ask_for(client, "union_admin", format="csv")
+    for format in ("xlsx", "pdf"):
+        client.post("/dashboards/annual-report/request/", {"fiscal_year": 2015, "format": format})
+    fourth = client.post("/dashboards/annual-report/request/", {"fiscal_year": 2014, "format": "csv"})
+    assert fourth.url.endswith("/dashboards/annual-report/")
+    assert ReportJob.objects.count() == 3
+    page = client.get("/dashboards/annual-report/").content.decode()
+    assert "You have 3 reports in preparation" in page
+    ReportJob.objects.filter(format="pdf").update(status=ReportJob.Status.DONE)
+    client.post("/dashboards/annual-report/request/", {"fiscal_year": 2014, "format": "csv"})
+    assert ReportJob.objects.count() == 4
 
 
 @pytest.mark.parametrize(
