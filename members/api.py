@@ -166,7 +166,9 @@ class SocietyViewSet(WritableRecordsMixin, RecordViewSet):
     @extend_schema(request=SocietyLeaveSerializer, responses=SocietySerializer)
     @action(detail=True, methods=["post"])
     def leave(self, request, code=None):
-        """The society leaves the union on ``left_on``. Requires If-Match."""
+        """The society leaves the union on ``left_on``: for clients whose scope is the whole union
+        only (as the page is for union administrators only). Requires If-Match."""
+        self._require_union_wide()
         society = self.get_object()
         version = self.require_current(society)
         data = self.validated(SocietyLeaveSerializer)

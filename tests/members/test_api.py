@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from members.models import WorkerMember
+from members.models import MemberSociety, WorkerMember
 from members.services import member_leave
 from tests.factories import PartnerFactory, UnionFactory
 
@@ -204,6 +204,19 @@ def test_society_leaves_the_union_through_the_api(api, api_tree):
     assert response.json()["left_union_on"] == "2020-03-31"
     active = caller.get("/api/v1/societies/", {"active_on": "2021-01-01"}).json()["results"]
     assert [s["code"] for s in active] == ["t-cwc"]
+
+
+@pytest.mark.parametrize("narrower", ["society", "head_office"])
+def test_a_client_scoped_below_the_union_cannot_take_a_society_out_of_it(api, api_tree, narrower):
+    scope = {"society": api_tree["local"]} if narrower == "society" else {"head_office": api_tree["east"]}
+    caller = api(api_tree["union"], can_write=True, **scope)
+    code = "t-local" if narrower == "society" else "t-cwc"
+    etag = caller.get(f"/api/v1/societies/{code}/")["ETag"]
+    response = caller.post(f"/api/v1/societies/{code}/leave/", {"left_on": "2020-03-31"}, HTTP_IF_MATCH=etag)
+    assert response.status_code == 403
+    assert "連合会全体" in response.json()["errors"][0]["reason"]  # only a union-wide client (in Japanese, the default)
+    society = MemberSociety.objects.get(code=code)
+    assert (society.left_union_on, society.version) == (None, 1)
 
 
 def test_inclusions_as_of_a_day_are_those_begun_by_then(api, api_tree):
