@@ -15,6 +15,9 @@ for every task of the registry:
 - ``periodic()``: a task run every so often. ``manage.py run_scheduler`` (any number of them)
   enqueues each due run exactly once: a run is keyed by its task and its due time in
   ``ScheduledRun``, and only the transaction that inserts that key enqueues it.
+- ``recover_abandoned()``, run by the scheduler: a run still "running" well past its timeout
+  lost its worker (killed, restarted, out of memory). It is marked failed, and is tried again
+  like a transient failure, or given up (``on_give_up``) once its attempts are spent.
 """
 
 import dataclasses
@@ -29,6 +32,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
 
 from jwcu.models import ScheduledRun
 
@@ -100,9 +104,15 @@ class TaskKind:
     label: str
     visible_to: Callable | None = None
     link: Callable[[dict], str] | None = None
+    task: Task | None = None
+    attempts: int = 1
+    retry_after: datetime.timedelta = datetime.timedelta(seconds=30)
+    timeout: datetime.timedelta = datetime.timedelta(minutes=10)
+    on_give_up: Callable[..., None] | None = None
 
 
 TASK_KINDS: dict[str, TaskKind] = {}
+ABANDONED_AFTER = datetime.timedelta(minutes=5)  # past a run's timeout, its worker is gone
 
 
 def background_task(
@@ -141,7 +151,9 @@ def background_task(
                 raise
 
         queued = task(queue_name=queue_name, priority=priority)(run)
-        TASK_KINDS[queued.module_path] = TaskKind(label, visible_to, link)
+        TASK_KINDS[queued.module_path] = TaskKind(
+            label, visible_to, link, queued, attempts, retry_after, timeout, on_give_up
+        )
         return queued
 
     return decorate
@@ -188,3 +200,35 @@ def enqueue_due(now: datetime.datetime | None = None) -> list[str]:
             continue  # this period's run is already queued
         enqueued.append(entry.name)
     return enqueued
+
+
+class WorkerLost(Exception):
+    """The worker running the task stopped (killed, restarted) before the task finished."""
+
+
+def recover_abandoned(now: datetime.datetime | None = None) -> int:
+    """Fail the runs still marked running ABANDONED_AFTER past their timeout (their worker is
+    gone: a live one would have stopped them at the timeout), then try each again, as after a
+    transient failure, or give it up once its attempts are spent. Safe beside other schedulers:
+    each run is taken under a row lock that skips the ones another has taken. The number failed."""
+    now = now or timezone.now()
+    recovered = 0
+    for path, kind in TASK_KINDS.items():
+        with transaction.atomic():
+            lost = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+                task_path=path, status="RUNNING", started_at__lt=now - kind.timeout - ABANDONED_AFTER
+            )
+            for run in lost:
+                error = WorkerLost(
+                    f"The worker stopped while running this task (started {run.started_at:%Y-%m-%d %H:%M})."
+                )
+                run.set_failed(error)
+                kwargs = dict(run.args_kwargs.get("kwargs", {}))
+                attempt = kwargs.pop("attempt", 1)
+                if attempt < kind.attempts:
+                    wait = backoff(attempt, kind.retry_after)
+                    kind.task.using(run_after=now + wait).enqueue(attempt=attempt + 1, **kwargs)
+                elif kind.on_give_up is not None:
+                    kind.on_give_up(error, **kwargs)
+                recovered += 1
+    return recovered

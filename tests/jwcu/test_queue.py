@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import OperationalError, connection, connections
 from django.utils import timezone
@@ -222,3 +223,49 @@ def test_the_rollup_horizon_is_moved_on_when_it_comes_within_a_year():
         cursor.execute("UPDATE reports_rollup_horizon SET horizon = %s", [timezone.localdate()])
     assert extend_rollup_horizon.enqueue().return_value is True
     assert rollup.horizon() > timezone.localdate() + datetime.timedelta(days=700)
+
+
+def _lost_report_run(attempt: int):
+    """A report asked for, whose run a worker took and then died with (an hour ago)."""
+    from reports.models import ReportJob
+    from reports.services import report_job_run
+    from tests.factories import MemberSocietyFactory
+
+    society = MemberSocietyFactory()
+    user = User.objects.create_user("asker")
+    job = ReportJob.objects.create(
+        union=society.union, fiscal_year=2015, format="csv", public=True, language="en", requested_by=user,
+        status=ReportJob.Status.RUNNING,
+    )  # fmt: skip
+    report_job_run.enqueue(job_id=str(job.pk), attempt=attempt)
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - datetime.timedelta(hours=1))
+    return job, report_job_run
+
+
+def test_a_run_whose_worker_died_is_failed_and_tried_again(run_worker):
+    job, task = _lost_report_run(attempt=1)
+    assert queue.recover_abandoned() == 1
+    lost, again = results(task)
+    assert (lost.status, lost.exception_class_path) == ("FAILED", "jwcu.queue.WorkerLost")
+    assert (again.status, again.task_result.kwargs["attempt"]) == ("READY", 2)
+    assert queue.recover_abandoned() == 0  # once
+    make_due(task)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == job.Status.DONE
+
+
+def test_a_run_whose_worker_died_on_its_last_attempt_is_given_up_where_its_users_look(queued_tasks):
+    job, task = _lost_report_run(attempt=3)
+    assert queue.recover_abandoned() == 1
+    assert [r.status for r in results(task)] == ["FAILED"]
+    job.refresh_from_db()
+    assert job.status == job.Status.FAILED
+    assert "WorkerLost" in job.error
+
+
+def test_a_run_within_its_timeout_is_left_to_its_worker(queued_tasks):
+    _job, task = _lost_report_run(attempt=1)
+    DBTaskResult.objects.update(started_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert queue.recover_abandoned() == 0
+    assert [r.status for r in results(task)] == ["RUNNING"]

@@ -3,13 +3,14 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from jwcu.queue import SCHEDULE, enqueue_due
+from jwcu.queue import SCHEDULE, enqueue_due, recover_abandoned
 
 
 class Command(BaseCommand):
     help = (
         "Enqueue the periodic tasks (purges, anonymisation, the rollup's horizon) when they are due, "
-        "every --interval seconds. Any number may run at once: each run is enqueued once."
+        "and recover the runs whose worker stopped, every --interval seconds. Any number may run at "
+        "once: each run is enqueued once."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         while True:
             for name in enqueue_due():
                 self.stdout.write(f"Enqueued {name}")
+            if lost := recover_abandoned():
+                self.stdout.write(f"{lost} run(s) whose worker stopped: failed, and tried again where attempts remain")
             if once:
                 return
             time.sleep(interval)
