@@ -4,8 +4,8 @@ The queue is Django's task framework (``django_tasks``, the backport of ``django
 ORM backend of ``django_tasks_db``: enqueuing a task inserts a row in the transaction that asks
 for it, so work is queued if and only if what asked for it commits, and workers on any number of
 machines take rows with ``SELECT … FOR UPDATE SKIP LOCKED`` from the same database. Neither
-library retries, bounds a task's time or runs anything on a schedule; this module adds those three
-for every task of the registry:
+library retries, bounds a task's time, runs anything on a schedule or notices a dead worker;
+this module does, for every task of the registry:
 
 - ``background_task()``: ids in, a service call out. A transient database failure (connection
   lost, deadlock, serialisation failure) enqueues the task again, after a backoff that quadruples
