@@ -33,9 +33,9 @@ class FilterParameters(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        head_office, society = attrs.get("head_office"), attrs.get("society")
-        if head_office and society and head_office.society_id != society.pk:
-            raise serializers.ValidationError({"head_office": "This head office belongs to another society."})
+        problem = selectors.filters_problem(society=attrs.get("society"), head_office=attrs.get("head_office"))
+        if problem:
+            raise serializers.ValidationError(problem)
         return attrs
 
 

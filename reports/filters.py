@@ -4,6 +4,7 @@ head office, prefecture, business line. They travel in the URL, so a view can be
 import datetime
 
 import django_filters
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,18 @@ from jwcu.filters import CodeFilter, ScopedFilterSet
 from jwcu.fiscal import STATISTICS_DAYS, fiscal_year_bounds, fiscal_year_of
 from jwcu.models import Prefecture
 from members.models import MemberSociety
-from reports.selectors import FilteredScope, narrowed_scope
+from reports.selectors import FilteredScope, filters_problem, narrowed_scope
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboards' filters, refused where they contradict each other (filters_problem)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = filters_problem(society=cleaned.get("society"), head_office=cleaned.get("head_office"))
+        for field, message in (problem or {}).items():
+            self.add_error(field, message)
+        return cleaned
 
 
 class DashboardFilterSet(ScopedFilterSet):
@@ -31,6 +43,7 @@ class DashboardFilterSet(ScopedFilterSet):
     class Meta:
         model = MemberSociety
         fields = ["fiscal_year", "as_of", "society", "head_office", "prefecture", "business_line"]
+        form = DashboardFilterForm
 
     def scoped_choices(self) -> dict:
         return {"society": self.scope.societies, "head_office": self.scope.head_offices}
@@ -38,6 +51,12 @@ class DashboardFilterSet(ScopedFilterSet):
     def keep(self, queryset, name, value):
         """The filters narrow statistics, not this FilterSet's queryset: see ``report_scope``."""
         return queryset
+
+    @property
+    def refused(self) -> bool:
+        """Filters were given and some are wrong: no figure answers them (rather than figures
+        of filters other than the ones asked for)."""
+        return self.is_bound and not self.is_valid()
 
     def _cleaned(self) -> dict:
         return self.form.cleaned_data if self.is_valid() else {}

@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Mod, NullIf
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice
 from jwcu.fiscal import fiscal_year_bounds
@@ -118,6 +119,14 @@ class FilteredScope(Scope):
         if self.business_line_id:
             queryset = queryset.filter(business_center__business_lines=self.business_line_id)
         return queryset
+
+
+def filters_problem(*, society=None, head_office=None) -> dict | None:
+    """Why a statistic's filters contradict each other (field -> message), or None: a head office
+    of another society than the one chosen matches nobody. The dashboards and the API alike."""
+    if society is not None and head_office is not None and head_office.society_id != society.pk:
+        return {"head_office": _("This head office belongs to another society.")}
+    return None
 
 
 def narrowed_scope(scope: Scope, *, society=None, head_office=None, prefecture="", business_line=None) -> FilteredScope:

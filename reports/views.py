@@ -32,14 +32,17 @@ def dashboard(request, name: str = "overview"):
         raise Http404
     filters = DashboardFilterSet(request.GET or None, request=request)
     fiscal_year, as_of = filters.period()
-    board = DASHBOARDS[name](
-        scope=filters.report_scope(), fiscal_year=fiscal_year, as_of=as_of, by=request.GET.get("by")
-    )
+    board = None
+    if not filters.refused:
+        board = DASHBOARDS[name](
+            scope=filters.report_scope(), fiscal_year=fiscal_year, as_of=as_of, by=request.GET.get("by")
+        )
     return render(
         request,
         "reports/dashboard.html",
         {
             "name": name,
+            "title": board.title if board else dict(NAVIGATION)[name],
             "navigation": NAVIGATION,
             "filters": filters,
             "fiscal_year": fiscal_year,

@@ -169,3 +169,20 @@ def test_the_report_page_asks_for_the_report_by_post_with_its_csrf_token(client,
     assert 'method="post" action="/dashboards/annual-report/request/"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert "prepared in the background" in page
+
+
+def test_contradictory_or_wrong_filters_show_no_figures_but_the_reason(client, union):
+    """A head office of another society than the one chosen, or a code outside the caller's
+    scope, matches nobody: the page says why, with no figures (not the figures of other filters)."""
+    signed_in(client, union)
+    society, other = union.societies.order_by("code")[:2]
+    head_office = HeadOfficeFactory(society=other, code="ho-other")
+    page = client.get("/dashboards/membership/", {"society": society.code, "head_office": head_office.code})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "This head office belongs to another society." in html
+    assert "No figures: correct the filters above" in html
+    assert page.context["dashboard"] is None
+    page = client.get("/dashboards/membership/", {"society": "no-such-society"})
+    assert page.context["dashboard"] is None
+    assert client.get("/dashboards/membership/", {"society": society.code}).context["dashboard"] is not None
