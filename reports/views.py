@@ -103,8 +103,10 @@ def annual_report_request(request):
     return redirect("reports:report_job", job.pk)
 
 
-def _report_job(request, job_id):
-    job = report_jobs_visible(scope=scope_of(request), user=request.user).filter(pk=job_id).first()
+def _report_job(request, job_id, *, with_file: bool = False):
+    """The job, if the user may see it (else 404); its file (some MB) only when asked for."""
+    jobs = report_jobs_visible(scope=scope_of(request), user=request.user)
+    job = (jobs if with_file else jobs.defer("content")).filter(pk=job_id).first()
     if job is None:
         raise Http404
     return job
@@ -151,7 +153,7 @@ def report_job_status(request, job_id):
 
 @login_required
 def report_job_download(request, job_id):
-    job = _report_job(request, job_id)
+    job = _report_job(request, job_id, with_file=True)
     if job.status != job.Status.DONE or job.content is None or job.export is None:
         raise Http404
     response = HttpResponse(bytes(job.content), content_type=annual_report.CONTENT_TYPES[job.format])

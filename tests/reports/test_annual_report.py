@@ -13,6 +13,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
@@ -231,7 +233,10 @@ def test_a_report_is_prepared_by_a_worker_and_followed_on_its_page(client, run_w
     assert (status["running"], status["status"]) == (True, "queued")
 
     run_worker()
-    status = client.get(page_url + "status/").json()
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(page_url + "status/").json()
+    (read,) = [q["sql"] for q in queries if 'FROM "reports_reportjob"' in q["sql"]]
+    assert '"reports_reportjob"."content"' not in read  # each poll reads the progress, not the file
     assert (status["running"], status["status"], status["done"]) == (False, "done", status["total"])
     assert status["total"] > 1
     page = client.get(page_url).content.decode()
