@@ -38,7 +38,6 @@ def import_jobs_purge() -> int:
     expired, and jobs finished more than IMPORT_JOB_RETENTION_DAYS ago (their problems and first
     rows hold cell values: personal data; the records' own history stays). Runs at each upload,
     and as ``manage.py purge_import_jobs``. Returns the number of jobs deleted."""
-
     now = timezone.now()
     ImportJob.objects.filter(
         status=ImportJob.Status.CHECKED,
@@ -53,7 +52,6 @@ def import_jobs_purge() -> int:
 
 def import_job_create(*, kind: str, user, scope, upload, language: str, society=None):
     """Store the uploaded file as a job of ``user`` and start checking it once committed."""
-
     scope.require_import()
     import_jobs_purge()
     with transaction.atomic():
@@ -74,7 +72,6 @@ def import_job_create(*, kind: str, user, scope, upload, language: str, society=
 def import_job_confirm(job, *, user) -> bool:
     """Import the checked file of ``job``: once, by its owner, if the check found no problem and
     the file is still kept. False when it cannot be (again)."""
-
     now = timezone.now()
     with transaction.atomic():
         confirmed = ImportJob.objects.filter(
@@ -92,11 +89,12 @@ def import_job_confirm(job, *, user) -> bool:
 
 
 def import_job_fail_if_stale(job):
-    """Mark ``job`` failed if it runs but has shown no sign of work for IMPORT_JOB_STALE_SECONDS
-    (its worker's process was restarted or killed; its transaction was then rolled back)."""
-
+    """Mark ``job`` failed if a worker took it but has shown no sign of work for
+    IMPORT_JOB_STALE_SECONDS (its process was restarted or killed; its transaction was then
+    rolled back). A job still queued waits for a free worker, however long."""
     now = timezone.now()
-    if not job.running or job.heartbeat_at > now - datetime.timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS):
+    silent_since = now - datetime.timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS)
+    if job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING) or job.heartbeat_at > silent_since:
         return job
     values = {
         "status": ImportJob.Status.FAILED,
@@ -130,7 +128,6 @@ def import_job_run(*, job_id: str) -> None:
     owner's scope and name (history channel "import"); record progress, then the counts and first
     rows, the problems or the error. Not retried: every failure is recorded on the job, whose
     import, one transaction, then wrote nothing; the owner uploads again."""
-
     status = ImportJob.Status
     job = ImportJob.objects.select_related("user", "society").filter(pk=job_id).first()
     if job is None:

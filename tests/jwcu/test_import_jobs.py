@@ -231,6 +231,16 @@ def test_a_job_whose_worker_died_is_failed_after_the_timeout(admin, settings, ru
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED
 
 
+def test_a_job_waiting_for_a_busy_worker_is_not_given_up(admin, settings, run_worker):
+    job = create_job(admin, center_file(2))
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS * 10)
+    )
+    assert import_jobs.import_job_fail_if_stale(ImportJob.objects.get(pk=job.pk)).status == ImportJob.Status.QUEUED
+    run_worker()  # a worker is free at last
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.CHECKED
+
+
 # The pages: the status endpoint, who sees a job, what a running job's page carries.
 
 
