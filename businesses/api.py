@@ -16,7 +16,14 @@ from businesses.filters import (
     ProgrammeFilterSet,
 )
 from businesses.models import AnnualFigures, BusinessCenter, BusinessLine, HeadOffice, Programme
-from jwcu.api import RECORD_FIELDS, RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, code_of, write_serializer
+from jwcu.api.views import (
+    RECORD_FIELDS,
+    RecordViewSet,
+    ScopedChoicesMixin,
+    WritableRecordsMixin,
+    code_of,
+    write_serializer,
+)
 from members.models import MemberSociety
 from members.services import editable
 

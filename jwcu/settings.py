@@ -182,14 +182,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The REST API (jwcu/api.py): its views set their own authentication, permission and throttle.
+# The REST API (jwcu/api/): its views set their own authentication, permission and throttle.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["jwcu.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["jwcu.parsers.JSONBodyParser"],
-    "DEFAULT_SCHEMA_CLASS": "jwcu.api.RegistrySchema",
-    "EXCEPTION_HANDLER": "jwcu.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["jwcu.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["jwcu.api.parsers.JSONBodyParser"],
+    "DEFAULT_SCHEMA_CLASS": "jwcu.api.schema.RegistrySchema",
+    "EXCEPTION_HANDLER": "jwcu.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"api_client": env("API_THROTTLE_RATE", default="1200/min")},
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -209,7 +209,10 @@ SPECTACULAR_SETTINGS = {
         "SocietyKindEnum": "members.models.SocietyKind",
         "ProgrammeKindEnum": "businesses.models.ProgrammeKind",
     },
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "jwcu.api.query_values_not_blank"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jwcu.api.schema.query_values_not_blank",
+    ],
 }
 
 LOGGING = {

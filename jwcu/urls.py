@@ -9,7 +9,7 @@ from rest_framework.routers import SimpleRouter
 
 from businesses import api as businesses_api
 from businesses.views import CENTER_IMPORT, CENTERS, HEAD_OFFICES, PROGRAMMES
-from jwcu.api import not_found
+from jwcu.api.errors import not_found
 from jwcu.views import (
     bound,
     home_view,

@@ -9,7 +9,14 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from businesses.models import BusinessCenter
-from jwcu.api import RECORD_FIELDS, RecordViewSet, ScopedChoicesMixin, WritableRecordsMixin, code_of, write_serializer
+from jwcu.api.views import (
+    RECORD_FIELDS,
+    RecordViewSet,
+    ScopedChoicesMixin,
+    WritableRecordsMixin,
+    code_of,
+    write_serializer,
+)
 from jwcu.scope import scope_of
 from members import selectors, services
 from members.filters import MemberSocietyFilterSet, PartnerFilterSet, WorkerMemberFilterSet

@@ -277,7 +277,7 @@ class WorkerMember(RegistryRecord):
         indexes = [
             models.Index(fields=["society", "joined_on", "left_on"], name="member_society_period_idx"),
             models.Index(fields=["business_center", "joined_on", "left_on"], name="member_center_period_idx"),
-            # Keyset pages (jwcu.api.KeysetPagination) of a union-wide and a society's sync.
+            # Keyset pages (jwcu.api.pagination.KeysetPagination) of a union-wide and a society's sync.
             models.Index(fields=["updated_at", "id"], name="member_updated_keyset_idx"),
             models.Index(fields=["member_number", "id"], name="member_number_keyset_idx"),
             models.Index(fields=["society", "updated_at", "id"], name="member_society_updated_idx"),

@@ -9,7 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from businesses.models import BusinessLine, HeadOffice
-from jwcu.api import StatisticsView, within_registry_years
+from jwcu.api.parameters import within_registry_years
+from jwcu.api.views import StatisticsView
 from jwcu.models import Prefecture
 from jwcu.scope import scope_of
 from members.models import MemberSociety

@@ -158,7 +158,7 @@ def _fetch_as_json(union_id: int) -> int:
 
 
 def _api_sync(http) -> int:
-    from jwcu.api import KeysetPagination
+    from jwcu.api.pagination import KeysetPagination
 
     url, rows = f"/api/v1/members/?page_size={KeysetPagination.max_page_size}&ordering=updated_at", 0
     while url:
@@ -228,7 +228,7 @@ def measure_size(*, members: int, centers: int, import_rows: int) -> SizeRun:
     from django.db import connection, transaction
     from django.test import Client
 
-    from jwcu.api import ClientRateThrottle
+    from jwcu.api.auth import ClientRateThrottle
     from jwcu.imports import import_file
     from jwcu.models import Role
     from jwcu.services import api_client_create, role_assign

@@ -36,7 +36,7 @@ def run(*, page_size: int, sensitive: bool):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from jwcu.api import ClientRateThrottle
+    from jwcu.api.auth import ClientRateThrottle
     from jwcu.services import api_client_create
     from jwcu.tooling.demo.loader import load_demo
     from members.models import Union, WorkerMember

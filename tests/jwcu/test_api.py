@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from jwcu.api import ClientRateThrottle
+from jwcu.api.auth import ClientRateThrottle
 from jwcu.models import ApiClient
 from jwcu.scope import Scope
 from jwcu.services import api_client_revoke, api_token_hash

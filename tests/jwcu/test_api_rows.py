@@ -1,4 +1,4 @@
-"""Lists are read as rows (jwcu.api.RowPlan), not as model instances: each page must be, byte for
+"""Lists are read as rows (jwcu.api.rows.RowPlan), not as model instances: each page must be, byte for
 byte, what DRF's serializer gives of the same records as instances, for every list, for every
 kind of client, as of a day or not."""
 
@@ -18,7 +18,7 @@ from businesses.api import (
     HeadOfficeViewSet,
     ProgrammeViewSet,
 )
-from jwcu.api import RowPlan
+from jwcu.api.rows import RowPlan
 from members import selectors
 from members.api import MemberViewSet, PartnerViewSet, SocietyViewSet, UnionViewSet
 from members.models import ContractType, Gender, Relationship

@@ -1,4 +1,4 @@
-"""The API's JSON is written by orjson (jwcu.renderers.JSONRenderer): the same bytes as DRF's renderer,
+"""The API's JSON is written by orjson (jwcu.api.renderers.JSONRenderer): the same bytes as DRF's renderer,
 whatever a response holds (every list page is also compared in test_api_rows.py)."""
 
 import datetime
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer as DRFRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from jwcu.renderers import JSONRenderer
+from jwcu.api.renderers import JSONRenderer
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

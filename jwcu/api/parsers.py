@@ -1,6 +1,7 @@
 """The API's one parser: JSON bodies that hold only valid Unicode (their size is bounded by
-DATA_UPLOAD_MAX_MEMORY_SIZE, which Django applies as DRF reads them: a 413, see jwcu.api). Kept
-apart from jwcu.api, which DRF's settings would otherwise import while jwcu.api imports DRF."""
+DATA_UPLOAD_MAX_MEMORY_SIZE, which Django applies as DRF reads them: a 413, see jwcu.api.errors).
+It imports none of the API's views, which DRF's settings would otherwise import while the views
+import DRF."""
 
 import re
 
