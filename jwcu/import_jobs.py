@@ -10,8 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import CharField, Q, Subquery
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -20,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from jwcu.imports import ImportRefused, count_rows
 from jwcu.models import ImportJob
-from jwcu.queue import background_task
+from jwcu.queue import background_task, runs_of_jobs
 from jwcu.scope import OutOfScope, Scope
 from jwcu.services import record_create
 
@@ -111,14 +109,9 @@ def import_job_fail_if_stale(job):
     return job
 
 
-def _import_jobs_of(scope) -> Q:
-    union_jobs = ImportJob.objects.filter(union_id=scope.union_id).annotate(key=Cast("id", CharField())).values("key")
-    return Q(job_key__in=Subquery(union_jobs))
-
-
 @background_task(
     label=gettext_lazy("Import (check, then write)"),
-    visible_to=_import_jobs_of,
+    visible_to=runs_of_jobs(lambda scope: ImportJob.objects.filter(union_id=scope.union_id)),
     link=lambda kwargs: reverse("import-job", args=[kwargs["job_id"]]),
     attempts=1,
     timeout=datetime.timedelta(hours=2),

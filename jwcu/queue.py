@@ -29,6 +29,8 @@ import threading
 from collections.abc import Callable
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -112,6 +114,19 @@ class TaskKind:
 
 
 TASK_KINDS: dict[str, TaskKind] = {}
+
+
+def runs_of_jobs(jobs_of: Callable) -> Callable[..., Q]:
+    """A TaskKind.visible_to for a task that takes a ``job_id``: the runs of the jobs that
+    ``jobs_of(scope)`` (a queryset) holds."""
+
+    def visible_to(scope) -> Q:
+        keys = jobs_of(scope).annotate(key=Cast("pk", CharField())).values("key")
+        return Q(job_key__in=Subquery(keys))
+
+    return visible_to
+
+
 ABANDONED_AFTER = datetime.timedelta(minutes=5)  # past a run's timeout, its worker is gone
 
 

@@ -9,14 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Q, Subquery
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jwcu.queue import background_task
+from jwcu.queue import background_task, runs_of_jobs
 from members.models import Union
 from reports import annual_report
 from reports.models import ReportExport, ReportJob
@@ -119,14 +117,9 @@ def _report_job_failed(error: BaseException, *, job_id: str) -> None:
     )
 
 
-def _report_jobs_of(scope) -> Q:
-    union_jobs = ReportJob.objects.filter(union_id=scope.union_id).annotate(key=Cast("id", CharField())).values("key")
-    return Q(job_key__in=Subquery(union_jobs))
-
-
 @background_task(
     label=gettext_lazy("Annual report"),
-    visible_to=_report_jobs_of,
+    visible_to=runs_of_jobs(lambda scope: ReportJob.objects.filter(union_id=scope.union_id)),
     link=lambda kwargs: reverse("reports:report_job", args=[kwargs["job_id"]]),
     attempts=3,
     timeout=datetime.timedelta(minutes=15),
