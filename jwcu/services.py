@@ -2,8 +2,10 @@
 stale edits. The history row of each save is written by django-simple-history (jwcu.audit)."""
 
 import datetime
+import hashlib
 import io
 import logging
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -189,8 +191,6 @@ def api_client_create(
 ):
     """Create an API client; returns it with its token, which is shown this once and only its
     SHA-256 is stored."""
-    import secrets
-
     prefix = secrets.token_hex(4)
     token = f"{prefix}.{secrets.token_urlsafe(32)}"
     client = ApiClient(
@@ -211,8 +211,6 @@ def api_client_create(
 
 
 def api_token_hash(token: str) -> str:
-    import hashlib
-
     return hashlib.sha256(token.encode()).hexdigest()
 
 
