@@ -3,10 +3,13 @@
 The browser and the API both start from these querysets and filter them with the FilterSets of
 members/filters.py; a record outside the scope is simply not in them (404)."""
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
+from businesses.models import BusinessCenter
 from jwcu.scope import Scope
-from members.models import MemberInclusion, MemberSociety, Partner, Union, WorkerMember
+from members.models import MemberInclusion, MemberSociety, Partner, Placement, Union, WorkerMember
+from members.periods import work_periods_sql
 
 
 def union_queryset(*, scope: Scope) -> QuerySet[Union]:
@@ -35,17 +38,20 @@ def partner_queryset(*, scope: Scope) -> QuerySet[Partner]:
 
 
 def member_periods(member: WorkerMember) -> list[dict]:
-    """Where the member worked, oldest first: the recorded placements, or the current center
-    since joining when no move was ever recorded."""
-    placements = list(member.placements.select_related("business_center").order_by("started_on"))
-    if placements:
-        return [
-            {"business_center": p.business_center, "started_on": p.started_on, "ended_on": p.ended_on or member.left_on}
-            for p in placements
-        ]
-    if member.business_center_id is None:
-        return []
-    return [{"business_center": member.business_center, "started_on": member.joined_on, "ended_on": member.left_on}]
+    """Where the member worked, oldest first, as the statistics count them (members.periods):
+    the recorded placements within their membership, or their center since joining when no
+    move was ever recorded. Two queries."""
+    sql = f"""
+        WITH member AS (SELECT * FROM {WorkerMember._meta.db_table} WHERE id = %s),
+             placement AS (SELECT * FROM {Placement._meta.db_table} WHERE member_id = %s)
+        SELECT business_center_id, s, e FROM ({work_periods_sql("member", "placement")}) period
+        WHERE business_center_id IS NOT NULL AND (e IS NULL OR s <= e)
+        ORDER BY s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member.pk, member.pk])
+        periods = cursor.fetchall()
+    centers = BusinessCenter.objects.in_bulk([center for center, _s, _e in periods])
+    return [{"business_center": centers[center], "started_on": s, "ended_on": e} for center, s, e in periods]
 
 
 def member_inclusions(*, member_ids: list[int], day=None) -> dict[int, list[MemberInclusion]]:

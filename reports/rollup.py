@@ -58,6 +58,8 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least
 
+from members.periods import work_periods_sql
+
 ADVISORY_LOCK_CLASS = 7301  # pg_advisory_xact_lock(class, society id)
 
 _ENGAGED = "((m.contract_type <> '' OR coalesce(m.weekly_hours, 0) > 0) AND m.relationship <> 'volunteer')"
@@ -80,28 +82,11 @@ _RETURNED_ALL_ZERO = " AND ".join(f"{m} = 0" for m in _MEASURES)
 
 
 def _periods(members: str, placements: str, *, sign: str = "1", placed: str = "true", unplaced: str = "true") -> str:
-    """The periods people worked at centers: one per placement of theirs in ``placements``, or,
-    for people with none there, one at their own center from joining to leaving. ``members`` and
-    ``placements`` are relations with the columns of members_workermember and members_placement
-    (tables, transition tables, CTEs); ``placed`` and ``unplaced`` narrow each kind of period;
-    ``sign`` (1 or -1) is carried to every row the periods count."""
-    return f"""
-        SELECT m.id AS member_id, m.society_id, p.business_center_id, m.relationship, {_ENGAGED} AS engaged,
-               m.leave_reason, m.birth_date,
-               greatest(p.started_on, m.joined_on) AS s,
-               CASE WHEN m.left_on IS NULL THEN p.ended_on
-                    WHEN p.ended_on IS NULL THEN m.left_on
-                    ELSE least(p.ended_on, m.left_on) END AS e,
-               p.started_on <= m.joined_on AS starts_membership,
-               m.left_on IS NOT NULL AND (p.ended_on IS NULL OR m.left_on <= p.ended_on) AS ends_membership,
-               {sign} AS sign
-        FROM {placements} p JOIN {members} m ON m.id = p.member_id
-        WHERE {placed}
-        UNION ALL
-        SELECT m.id, m.society_id, m.business_center_id, m.relationship, {_ENGAGED}, m.leave_reason, m.birth_date,
-               m.joined_on, m.left_on, true, m.left_on IS NOT NULL, {sign}
-        FROM {members} m
-        WHERE {unplaced} AND NOT EXISTS (SELECT 1 FROM {placements} p WHERE p.member_id = m.id)"""
+    """The periods people worked at centers (members.periods.work_periods_sql), with what the
+    rollup counts of each: the person's society, relationship, engagement, reason for leaving
+    and birth date, and ``sign`` (1 or -1), carried to every row the period counts."""
+    columns = f"m.society_id, m.relationship, {_ENGAGED} AS engaged, m.leave_reason, m.birth_date, {sign} AS sign"
+    return work_periods_sql(members, placements, columns=columns, placed=placed, unplaced=unplaced)
 
 
 def _events(inclusions: str, *, inclusion_sign: str = "1", people: bool = True) -> str:

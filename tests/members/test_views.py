@@ -10,7 +10,7 @@ from jwcu.scope import Scope
 from jwcu.services import record_update
 from members.models import Placement, WorkerMember
 from members.services import member_anonymise
-from reports.selectors import inclusion_by
+from reports.selectors import inclusion_by, members_by
 from tests.factories import BusinessCenterFactory, WorkerMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +159,41 @@ def test_a_member_who_moves_keeps_the_periods_of_where_they_worked(staff_client,
     ]
     member.refresh_from_db()
     assert member.business_center == union_tree["c2"]
+
+
+def test_the_periods_shown_are_the_ones_the_statistics_count(staff_client, union_tree):
+    """Clipped to the membership: a placement recorded past the day the member left ends on
+    that day, one recorded before joining starts on joining; a period wholly after leaving is
+    none (reports.rollup counts nothing there either)."""
+    member = union_tree["m1"]
+    joined, left = datetime.date(2015, 4, 1), datetime.date(2019, 3, 31)
+    WorkerMember.objects.filter(pk=member.pk).update(joined_on=joined, left_on=left)
+    Placement.objects.bulk_create(
+        [
+            Placement(member=member, business_center=union_tree["c1"], started_on=datetime.date(2014, 1, 1),
+                      ended_on=datetime.date(2017, 4, 1)),
+            Placement(member=member, business_center=union_tree["c2"], started_on=datetime.date(2017, 4, 1),
+                      ended_on=datetime.date(2020, 1, 1)),
+            Placement(member=member, business_center=union_tree["c1"], started_on=datetime.date(2020, 1, 1)),
+        ]
+    )  # fmt: skip
+    client = staff_client(**EDITOR)
+    periods = client.get(M1).context["periods"]
+    assert [(p["business_center"].code, p["started_on"], p["ended_on"]) for p in periods] == [
+        ("c1", joined, datetime.date(2017, 4, 1)),
+        ("c2", datetime.date(2017, 4, 1), left),
+    ]
+    scope = Scope(union_id=union_tree["union"].pk)
+
+    def at(day):
+        rows = members_by(scope=scope, as_of=day, by="business_center")
+        return {row["key"]: row["worker_members"] for row in rows if row["key"] in ("c1", "c2")}
+
+    # m2 works at c2 throughout; m1 counts where the page says, and nowhere after leaving
+    assert at(datetime.date(2016, 1, 1)) == {"c1": 1, "c2": 1}
+    assert at(datetime.date(2018, 1, 1)).get("c1", 0) == 0
+    assert at(datetime.date(2018, 1, 1))["c2"] == 2
+    assert at(datetime.date(2020, 6, 1)).get("c1", 0) == 0
 
 
 def test_a_failed_move_changes_nothing(staff_client, union_tree):
