@@ -88,7 +88,10 @@ def member_layout(*, society: MemberSociety | None = None, scope=None) -> Layout
         given = [values for _number, values in rows if values.get("business_center") is not None]
         if not given:
             return None
-        stored = {(m.society_id, m.member_number): m for m in existing(given).filter(business_center__isnull=False)}
+        # Locked until the import commits: a move through the pages waits for it (and then finds
+        # the member changed), and no move it made before is missed by the checks below.
+        movers = existing(given).filter(business_center__isnull=False).select_for_update(of=("self",))
+        stored = {(m.society_id, m.member_number): m for m in movers}
         current_starts = dict(
             Placement.objects.filter(member__in=list(stored.values()), ended_on__isnull=True).values_list(
                 "member_id", "started_on"

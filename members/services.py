@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jwcu.services import record_create, record_update, records_bulk_create, records_bulk_update
+from jwcu.services import locked_current, record_create, record_update, records_bulk_create, records_bulk_update
 from members.models import (
     ConsentRecord,
     InclusionCategory,
@@ -171,10 +171,13 @@ def inclusion_record(
 
 def move_refusal(*, left_on: datetime.date | None, period_started_on: datetime.date | None, moved_on) -> dict | None:
     """Why a member cannot move to another center on ``moved_on`` (field -> message), or None:
-    they have left, or the move is not after the start of their current period. The one rule of
-    a move, for the staff pages, the API and an import alike."""
+    they have left, the move is dated in the future (the member's center changes when the move
+    is recorded), or it is not after the start of their current period. The one rule of a move,
+    for the staff pages, the API and an import alike."""
     if left_on is not None:
         return {"business_center": _("This member has left; they cannot move.")}
+    if moved_on > timezone.localdate():
+        return {"moved_on": _("A move cannot be dated in the future; record it on the day it happens.")}
     if period_started_on is not None and moved_on <= period_started_on:
         return {"moved_on": _("The move must be after the start of the current period.")}
     return None
@@ -190,9 +193,11 @@ def member_move(
     """Move a member to another center of their society from ``moved_on``; the period at the
     previous center is kept (a member registered before placements were kept gets their first
     period from the day they joined)."""
-    if business_center.pk == member.business_center_id:
-        raise ValidationError({"business_center": _("The member already works at this center.")})
     with transaction.atomic():
+        # The member's row first, as an import's moves lock it: the two never wait on each other.
+        member = locked_current(member, expected_version=expected_version)
+        if business_center.pk == member.business_center_id:
+            raise ValidationError({"business_center": _("The member already works at this center.")})
         current = member.placements.filter(ended_on__isnull=True).first()
         started_on = current.started_on if current else (member.joined_on if member.business_center_id else None)
         refusal = move_refusal(left_on=member.left_on, period_started_on=started_on, moved_on=moved_on)
@@ -264,15 +269,21 @@ def member_anonymise(
 ) -> WorkerMember:
     """Erase a departed member's names (also from their history) once the retention period has
     ended. The row stays, with its society, center, dates, birth date and inclusion records, so
-    every count and statistic of the past stays right."""
+    every count and statistic of the past stays right. The retention is checked on the stored
+    row, locked: a member who rejoined meanwhile keeps their names."""
     today = today or timezone.localdate()
-    ends_on = member_retention_ends_on(member)
-    if member.anonymised_on is not None:
-        raise ValidationError(_("This member has already been anonymised."))
-    if ends_on is None or ends_on > today:
-        raise ValidationError(_("The retention period of this member has not ended."))
+
+    def retention_over(current: WorkerMember):
+        if current.anonymised_on is not None:
+            raise ValidationError(_("This member has already been anonymised."))
+        ends_on = member_retention_ends_on(current)
+        if ends_on is None or ends_on > today:
+            raise ValidationError(_("The retention period of this member has not ended."))
+
     erased = dict.fromkeys(PERSONAL_FIELDS, "") | {"family_name": ANONYMISED_NAME, "given_name": ANONYMISED_NAME}
     with transaction.atomic():
-        member = record_update(member, expected_version=expected_version, anonymised_on=today, **erased)
+        member = record_update(
+            member, expected_version=expected_version, precondition=retention_over, anonymised_on=today, **erased
+        )
         member.history.update(**erased)
     return member

@@ -999,9 +999,11 @@ def report_export_of(sha256: str):
 
 
 def report_jobs_visible(*, scope: Scope, user):
-    """The report jobs a user may follow and download: their own; a union administrator's, all
-    of the union's."""
+    """The report jobs a user may follow and download, as their role is now: a union
+    administrator, every job of their union; anyone else in a union, the public editions they
+    asked for in that union (a role lost or moved takes its reports with it)."""
     jobs = ReportJob.objects.select_related("requested_by", "export")
-    if not scope.can_manage:
-        return jobs.filter(requested_by=user)
-    return jobs if scope.union_id is None else jobs.filter(union_id=scope.union_id)
+    if scope.union_id is None:
+        return jobs if scope.can_manage else jobs.none()
+    jobs = jobs.filter(union_id=scope.union_id)
+    return jobs if scope.can_manage else jobs.filter(requested_by=user, public=True)

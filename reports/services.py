@@ -32,9 +32,12 @@ def annual_report_export(
     user=None,
     file_name: str = "",
     progress: Callable[[str, int, int], None] = lambda step, done, total: None,
+    on_recorded: Callable[[bytes, ReportExport], None] = lambda content, export: None,
 ) -> tuple[bytes, ReportExport]:
     """Build the report, render it, and record the export (options, digests). Returns the file's
-    bytes and the record. ``progress(step, done, total)`` is called before each step."""
+    bytes and the record. ``progress(step, done, total)`` is called before each step;
+    ``on_recorded(content, export)`` in the transaction that records the export (what hands the
+    file out commits with its record, or neither does)."""
     # The sections first; once they are built, the charts to draw are known.
     total = len(annual_report.sections(union, fiscal_year, as_of or datetime.date.min, public)) + 1
     done = 0
@@ -69,6 +72,7 @@ def annual_report_export(
     export.full_clean()
     with transaction.atomic():
         export.save()
+        on_recorded(content, export)
     return content, export
 
 
@@ -126,9 +130,10 @@ def _report_job_failed(error: BaseException, *, job_id: str) -> None:
     on_give_up=_report_job_failed,
 )
 def report_job_run(*, job_id: str) -> None:
-    """The task: build the job's report (annual_report_export, which records the export),
-    recording each step on the job, then its file. A failed attempt is tried again (the report
-    is read-only work); one that fails for good is recorded on the job."""
+    """The task: build the job's report (annual_report_export), recording each step on the job;
+    the export's record and the job's file commit together. A failed attempt is tried again
+    (before that commit it wrote nothing but progress); one that fails for good is recorded on
+    the job."""
     claimed = ReportJob.objects.filter(pk=job_id, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING])
     if not claimed.update(status=ReportJob.Status.RUNNING, started_at=timezone.now(), steps_done=0):
         return  # finished, failed or purged meanwhile
@@ -137,18 +142,21 @@ def report_job_run(*, job_id: str) -> None:
     def progress(step: str, done: int, total: int) -> None:
         ReportJob.objects.filter(pk=job_id).update(step=str(step)[:200], steps_done=done, steps_total=total)
 
+    def done(content: bytes, export: ReportExport) -> None:
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportJob.Status.DONE, content=content, export=export, finished_at=timezone.now(), error=""
+        )
+
     with translation.override(job.language):
-        content, export = annual_report_export(
+        annual_report_export(
             union=job.union,
             fiscal_year=job.fiscal_year,
             format=job.format,
             public=job.public,
             user=job.requested_by,
             progress=progress,
+            on_recorded=done,
         )
-    ReportJob.objects.filter(pk=job_id).update(
-        status=ReportJob.Status.DONE, content=content, export=export, finished_at=timezone.now(), error=""
-    )
 
 
 def report_jobs_purge() -> int:
