@@ -529,12 +529,16 @@ TASK_STATUSES = {
 JOBS_PAGE_SIZE = 50
 
 
-def _task_row(run) -> dict:
+def _task_row(run, scope: Scope) -> dict:
+    """A run as the jobs page shows it. A failed run's error: its last line, where the run is
+    of the viewer's own union's job or the viewer sees every union; for the shared work (which
+    reads every union's records, and whose error may quote one) the kind of error only."""
     kind = TASK_KINDS.get(run.task_path)
     kwargs = (run.args_kwargs or {}).get("kwargs", {})
     error = ""
     if run.status == "FAILED" and run.traceback:
-        error = run.traceback.strip().splitlines()[-1][:300]
+        own = scope.union_id is None or (kind is not None and kind.visible_to is not None)
+        error = run.traceback.strip().splitlines()[-1][:300] if own else run.exception_class_path.rsplit(".", 1)[-1]
     return {
         "run": run,
         "label": kind.label if kind else run.task_path,
@@ -562,7 +566,7 @@ def jobs_view(request):
         "jwcu/jobs.html",
         {
             "page": page,
-            "rows": [_task_row(run) for run in page],
+            "rows": [_task_row(run, scope) for run in page],
             "status": status,
             "statuses": list(TASK_STATUSES.items()),
         },

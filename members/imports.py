@@ -105,7 +105,10 @@ def member_layout(*, society: MemberSociety | None = None, scope=None) -> Layout
                 continue
             moved_on = values.get("moved_on") or today
             started_on = current_starts.get(member.pk, member.joined_on)
-            refusal = move_refusal(left_on=member.left_on, period_started_on=started_on, moved_on=moved_on)
+            # a row may record leaving too: a move on or after that day is a move after leaving
+            leaves_first = values.get("left_on") is not None and values["left_on"] <= moved_on
+            left_on = values["left_on"] if leaves_first else member.left_on
+            refusal = move_refusal(left_on=left_on, period_started_on=started_on, moved_on=moved_on)
             for column, reason in (refusal or {}).items():
                 shown = center.code if column == "business_center" else moved_on.isoformat()
                 problem(number, column, shown, str(reason))

@@ -98,7 +98,9 @@ def report_job_create(*, union: Union, fiscal_year: int, format: str, public: bo
         preparing = ReportJob.objects.filter(
             requested_by=user, status__in=[ReportJob.Status.QUEUED, ReportJob.Status.RUNNING]
         )
-        same = preparing.filter(union=union, fiscal_year=fiscal_year, format=format, public=public).first()
+        same = preparing.filter(
+            union=union, fiscal_year=fiscal_year, format=format, public=public, language=language
+        ).first()
         if same is not None:
             return same
         if preparing.count() >= MAX_REPORTS_IN_PREPARATION:

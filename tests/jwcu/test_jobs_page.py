@@ -79,15 +79,26 @@ def test_other_roles_may_not_see_the_jobs(client, two_unions, role):
 
 
 def test_a_failed_run_shows_its_error_and_the_status_filters(client, two_unions):
-    admin, _job = two_unions["ours"]
+    admin, job = two_unions["ours"]
     DBTaskResult.objects.filter(task_path=purge_import_jobs.module_path).update(
-        status="FAILED", traceback="Traceback …\nOperationalError: server closed the connection"
+        status="FAILED",
+        exception_class_path="django.db.utils.IntegrityError",
+        traceback="Traceback …\nIntegrityError: Failing row contains (7, Yamada, …)",
+    )
+    DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=str(job.pk)).update(
+        status="FAILED", exception_class_path="builtins.ValueError", traceback="Traceback …\nValueError: row 3"
     )
     client.force_login(admin)
     page = client.get("/en/jobs/", {"status": "FAILED"})
-    assert [(row["label"], row["error"]) for row in page.context["rows"]] == [
-        ("Delete import jobs past their retention", "OperationalError: server closed the connection")
+    # the shared work's error by its kind only (it may quote another union's member); their own job's whole
+    assert sorted((row["label"], row["error"]) for row in page.context["rows"]) == [
+        ("Delete import jobs past their retention", "IntegrityError"),
+        ("Import (check, then write)", "ValueError: row 3"),
     ]
+    client.force_login(User.objects.create_superuser("root"))
+    shown = {row["label"]: row["error"] for row in client.get("/en/jobs/", {"status": "FAILED"}).context["rows"]}
+    assert shown["Delete import jobs past their retention"] == "IntegrityError: Failing row contains (7, Yamada, …)"
+    client.force_login(admin)
     assert len(labels(client.get("/en/jobs/", {"status": "nonsense"}))) == 3  # an unknown status is no filter
 
 
