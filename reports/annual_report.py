@@ -210,6 +210,8 @@ def build(
 
 
 def to_csv(report: AnnualReport) -> bytes:
+    """One long table, UTF-8 with a byte order mark: Excel, which reads a CSV without one in the
+    machine's code page (Shift_JIS in Japan), then shows the Japanese labels as they are."""
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(["section", "figure", "dimension", "measure", "label", "value"])
@@ -230,7 +232,7 @@ def to_csv(report: AnnualReport) -> bytes:
                     case["worker_members"],
                 ]
             )
-    return output.getvalue().encode("utf-8")
+    return output.getvalue().encode("utf-8-sig")
 
 
 NUMBER_FORMATS = {F.COUNT: "#,##0", F.YEN: '"¥"#,##0', F.SHARE: "0.0%", "number": "#,##0.0##"}

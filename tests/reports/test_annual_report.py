@@ -51,7 +51,8 @@ def reports(demo, django_db_blocker):
 
 
 def rows(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM, so that Excel reads UTF-8
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def value(records, figure, dimension, measure):
