@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jwcu.models import Prefecture
 from members.models import LeaveReason, SocietyKind
 from reports import charts, selectors
+from reports.disclosure import control, is_small
 from reports.selectors import NATIONAL_COMPARISONS
 
 TEXT, COUNT, YEN, SHARE = "text", "count", "yen", "share"
@@ -59,8 +60,6 @@ def control_people(figure: Figure, *, additive_rows: bool = True, linked_columns
     (reports.disclosure.control) down each column whose rows add up to the total, and, where
     ``linked_columns`` (a reconciliation: opening + joins … = closing), along each row too, so no
     hidden count can be worked out by subtraction. A hidden count's share is hidden with it."""
-    from reports.disclosure import control, is_small
-
     counted = [i for i, column in enumerate(figure.columns) if column.kind == COUNT]
     keys = {i: figure.columns[i].key for i in counted}
     table = {

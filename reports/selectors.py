@@ -52,6 +52,7 @@ from members.models import (
     Union,
 )
 from reports import rollup
+from reports.disclosure import control
 from reports.models import Indicator, IndicatorScope, MemberRollup, ReportExport, ReportJob
 
 
@@ -812,8 +813,6 @@ def inclusion_table(*, scope: Scope, as_of: datetime.date, by: str, controlled: 
     count as text and its share of the group's active members. ``controlled``: counts of 1 to 4
     read "<5", with complementary suppression (reports.disclosure), and hidden counts have no
     share. Three queries."""
-    from reports.disclosure import control
-
     result = inclusion_by(scope=scope, as_of=as_of, by=by)
     columns = ["elderly", "youth", *result["categories"]]
     table = {
