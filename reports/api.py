@@ -98,7 +98,7 @@ class TurnoverRowSerializer(GroupSerializer):
 
 class TurnoverStatisticsSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField()
-    turnover_yen = serializers.IntegerField()
+    turnover_yen = serializers.IntegerField(allow_null=True, help_text="null: no figures reported for the year")
     by_society = TurnoverRowSerializer(many=True)
     by_head_office = TurnoverRowSerializer(many=True)
     by_business_line = TurnoverRowSerializer(many=True)

@@ -518,7 +518,7 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
     )
     if scope.head_office_id is None and not _narrows_centers(scope):
         by_center = sum(row["turnover_yen"] for row in rows)
-        total = turnover_total(scope=scope, fiscal_year=fiscal_year)
+        total = turnover_total(scope=scope, fiscal_year=fiscal_year) or 0
         if total != by_center:
             # What societies report as a whole joins the row of figures not placed in a group.
             unplaced = next((row for row in rows if row["key"] is None), None)
@@ -529,19 +529,19 @@ def turnover_by(*, scope: Scope, fiscal_year: int, by: str) -> list[dict]:
     return rows
 
 
-def turnover_total(*, scope: Scope, fiscal_year: int) -> int:
+def turnover_total(*, scope: Scope, fiscal_year: int) -> int | None:
     """The turnover of the fiscal year within the scope (and its filters): what turnover_by's
-    rows add up to. One query."""
+    rows add up to; None where nothing is reported for the year (not ¥0: nobody said zero).
+    One query."""
     if scope.head_office_id is not None or _narrows_centers(scope):
         figures = scope.annual_figures(AnnualFigures.objects.filter(fiscal_year=fiscal_year))
-        return figures.filter(business_center__isnull=False).aggregate(total=Sum("turnover_yen"))["total"] or 0
+        return figures.filter(business_center__isnull=False).aggregate(total=Sum("turnover_yen"))["total"]
     societies = scope.societies(MemberSociety.objects.all()) & societies_in_union_during(
         union_id=scope.union_id, fiscal_year=fiscal_year
     )
-    total = societies.annotate(turnover_yen=society_turnover_expression(fiscal_year)).aggregate(
+    return societies.annotate(turnover_yen=society_turnover_expression(fiscal_year)).aggregate(
         total=Sum("turnover_yen")
     )["total"]
-    return total or 0
 
 
 def _center_field(center_path: str, which: str):
@@ -617,13 +617,14 @@ class Overview:
     business_centers: int
     individual_members: int
     worker_members: int
-    turnover_yen: int
-    previous_turnover_yen: int
+    turnover_yen: int | None  # None: nothing reported for the year
+    previous_turnover_yen: int | None
 
     @property
     def turnover_change(self) -> float | None:
-        """Change on the year before, as a fraction (0.05 = +5 %)."""
-        if not self.previous_turnover_yen:
+        """Change on the year before, as a fraction (0.05 = +5 %); None unless both years are
+        reported (an unreported year is not a fall of 100 %)."""
+        if self.turnover_yen is None or not self.previous_turnover_yen:
             return None
         return self.turnover_yen / self.previous_turnover_yen - 1
 
@@ -772,7 +773,8 @@ def membership_reconciliation(*, scope: Scope, fiscal_year: int, by: str = "busi
 
 
 def turnover_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
-    """The scope's turnover per fiscal year, by the same rule as ``turnover_total``. One query."""
+    """The scope's turnover per fiscal year, by the same rule as ``turnover_total`` (None for a
+    year with nothing reported). One query."""
     if scope.head_office_id is not None or _narrows_centers(scope):
         figures = scope.annual_figures(
             AnnualFigures.objects.filter(fiscal_year__in=fiscal_years, business_center__isnull=False)
@@ -791,7 +793,7 @@ def turnover_over_years(*, scope: Scope, fiscal_years: list[int]) -> list[dict]:
             )
         result = scope.societies(MemberSociety.objects.all()).annotate(**annotations).aggregate(**sums)
         totals = {year: result[f"y{year}"] for year in fiscal_years}
-    return [{"fiscal_year": year, "turnover_yen": totals.get(year) or 0} for year in fiscal_years]
+    return [{"fiscal_year": year, "turnover_yen": totals.get(year)} for year in fiscal_years]
 
 
 def with_shares(rows: list[dict], field: str) -> list[dict]:

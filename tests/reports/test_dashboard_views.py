@@ -186,3 +186,24 @@ def test_contradictory_or_wrong_filters_show_no_figures_but_the_reason(client, u
     page = client.get("/dashboards/membership/", {"society": "no-such-society"})
     assert page.context["dashboard"] is None
     assert client.get("/dashboards/membership/", {"society": society.code}).context["dashboard"] is not None
+
+
+def test_an_unreported_year_shows_no_turnover_rather_than_zero_and_a_fall(client, union):
+    signed_in(client, union)
+    page = client.get(url("overview", "fiscal_year=2031"))
+    headline = {str(label): value for label, value, _kind in page.context["dashboard"].headline}
+    assert headline["Turnover FY2031"] is None
+    assert headline["Change on FY2030"] is None
+    html = page.content.decode()
+    assert "¥0" not in html
+    assert "-100" not in html
+    turnover = client.get(url("turnover", "fiscal_year=2031")).context["dashboard"].headline
+    assert turnover[0][1] is None
+
+
+def test_the_api_says_null_for_an_unreported_year(api, union):
+    caller = api(union)
+    body = caller.get("/api/v1/stats/turnover/", {"fiscal_year": 2031}).json()
+    assert body["turnover_yen"] is None
+    reported = caller.get("/api/v1/stats/turnover/", {"fiscal_year": 2015}).json()
+    assert reported["turnover_yen"] > 0
