@@ -371,18 +371,27 @@ def _transition(operation: str, table: str) -> tuple[str, str]:
     return old, new
 
 
+def _concerned_people(old: str, new: str, *, placements: str) -> tuple[str, str]:
+    """The people a statement on one of their related tables concerns (the member_id of its old
+    and new rows), and the CTEs ``concerned``, ``people`` (their rows) and ``placements`` (named
+    so: their placements as they are now), each followed by a comma."""
+    concerned = f"SELECT member_id FROM {old} x UNION SELECT member_id FROM {new} y"
+    ctes = f"""concerned AS ({concerned}
+    ), people AS (
+        SELECT m.* FROM members_workermember m JOIN concerned c ON c.member_id = m.id
+    ), {placements} AS (
+        SELECT p.* FROM members_placement p JOIN concerned c ON c.member_id = p.member_id
+    ), """
+    return concerned, ctes
+
+
 def placement_trigger_sql(operation: str) -> str:
     """The body of the statement trigger on members_placement: the contributions of the people
     whose placements changed, with their placements before (the present ones but those the
     statement wrote, and the old rows) and after (the present ones)."""
     old, new = _transition(operation, "members_placement")
-    concerned = f"SELECT member_id FROM {old} x UNION SELECT member_id FROM {new} y"
-    ctes = f"""concerned AS ({concerned}
-    ), people AS (
-        SELECT m.* FROM members_workermember m JOIN concerned c ON c.member_id = m.id
-    ), after AS (
-        SELECT p.* FROM members_placement p JOIN concerned c ON c.member_id = p.member_id
-    ), before AS (
+    concerned, ctes = _concerned_people(old, new, placements="after")
+    ctes += f"""before AS (
         SELECT a.* FROM after a WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE n.id = a.id)
         UNION ALL
         SELECT * FROM {old} o
@@ -396,13 +405,8 @@ def inclusion_trigger_sql(operation: str) -> str:
     people concerned, from their records before (old rows) and after (new rows), within their
     periods as they are; their own rows count the same before and after."""
     old, new = _transition(operation, "members_memberinclusion")
-    concerned = f"SELECT member_id FROM {old} x UNION SELECT member_id FROM {new} y"
-    ctes = f"""concerned AS ({concerned}
-    ), people AS (
-        SELECT m.* FROM members_workermember m JOIN concerned c ON c.member_id = m.id
-    ), placements AS (
-        SELECT p.* FROM members_placement p JOIN concerned c ON c.member_id = p.member_id
-    ), records AS (
+    concerned, ctes = _concerned_people(old, new, placements="placements")
+    ctes += f"""records AS (
         SELECT member_id, category_id, since, ended_on, -1 AS sign FROM {old} o
         UNION ALL
         SELECT member_id, category_id, since, ended_on, 1 FROM {new} n
